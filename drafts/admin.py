@@ -1,0 +1,73 @@
+"""Admin: reversion's history for sections; frozen drafts are read-only apart from their settings."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from reversion.admin import VersionAdmin
+
+from drafts.models import Document, Draft, DraftSection, Membership, Section
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Document)
+class DocumentAdmin(admin.ModelAdmin):
+    list_display = ["title", "slug", "symbol", "numbering"]
+    search_fields = ["title", "slug", "symbol"]
+    inlines = [MembershipInline]
+
+
+@admin.register(Section)
+class SectionAdmin(VersionAdmin):
+    """Sections with reversion's history and recover views; every admin save is one revision."""
+
+    list_display = ["heading", "key", "document", "parent", "position", "numbered", "removed", "version_number"]
+    list_filter = ["document", "removed"]
+    search_fields = ["heading", "key", "body"]
+    readonly_fields = ["key", "document", "version_number"]
+    raw_id_fields = ["parent"]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # nothing is ever hard-deleted: remove a section instead
+
+
+@admin.register(Draft)
+class DraftAdmin(admin.ModelAdmin):
+    list_display = ["document", "number", "label", "status", "visibility", "frozen_at"]
+    list_filter = ["document", "status", "visibility"]
+    readonly_fields = ["document", "number", "frozen_at", "frozen_by"]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # drafts are made by freezing, which records every section
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def save_model(self, request, obj, form, change) -> None:
+        obj.save(update_fields=[f for f in form.changed_data if f in Draft.EDITABLE_FIELDS] or ["label"])
+
+
+@admin.register(DraftSection)
+class DraftSectionAdmin(admin.ModelAdmin):
+    list_display = ["draft", "number", "heading", "key"]
+    list_filter = ["draft__document", "draft"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["document", "user", "role"]
+    list_filter = ["document", "role"]
+    autocomplete_fields = ["user"]

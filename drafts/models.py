@@ -1,0 +1,268 @@
+"""The drafting concepts: documents of versioned sections, frozen drafts and per-document roles.
+
+Every write goes through ``drafts.services``; these models guard their own invariants as well
+(database constraints, and frozen drafts that refuse to change) so a stray write elsewhere cannot
+break them.
+"""
+
+from __future__ import annotations
+
+import reversion
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator, RegexValidator
+from django.db import models
+from django.db.models.functions import Length, Trim
+from django.db.models.lookups import GreaterThan, LessThanOrEqual
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from drafts import numbering
+
+KEY_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
+key_validator = RegexValidator(
+    KEY_PATTERN,
+    _("A key uses lower-case letters, digits, hyphens and underscores, and starts with a letter or digit."),
+    code="invalid_key",
+)
+HEADING_MAX_LENGTH = 300
+BODY_MAX_CHARS = 1_000_000  # "a body over 1 MB" is refused, by the form, the model and the database
+
+
+class FrozenDraftError(Exception):
+    """Raised on any attempt to change what a frozen draft recorded."""
+
+
+class Role(models.TextChoices):
+    EDITOR = "editor", _("Editor")
+    MEMBER = "member", _("Working-group member")
+    STAKEHOLDER = "stakeholder", _("Stakeholder")
+
+
+class Document(models.Model):
+    class Numbering(models.TextChoices):
+        PRINCIPLES = numbering.PRINCIPLES, _("Principle 7, 7.3, 7.3.1")
+        DECIMAL = numbering.DECIMAL, _("7, 7.3, 7.3.1")
+
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    title = models.CharField(_("title"), max_length=300)
+    symbol = models.CharField(_("symbol"), max_length=100, blank=True, help_text=_("e.g. A/HRC/WG/2017/CRP.1"))
+    numbering = models.CharField(_("numbering"), max_length=20, choices=Numbering.choices, default=Numbering.PRINCIPLES)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("drafts:document_detail", kwargs={"slug": self.slug})
+
+
+class Membership(models.Model):
+    """A person's role on one document: roles are per document, not global."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+
+    class Meta:
+        ordering = ["document", "role", "user"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["document", "user"], name="membership_one_role_per_document"),
+            models.CheckConstraint(condition=models.Q(role__in=Role.values), name="membership_role_known"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()} – {self.document}"
+
+
+# Reversion keeps what a section says and where it stands; siblings shifted by a move are not
+# versioned, because their numbers are derived and their own text did not change.
+@reversion.register(fields=("key", "heading", "body", "parent", "position", "numbered", "removed"))
+class Section(models.Model):
+    """One section of a document's working copy. Never hard-deleted: removal is a flag."""
+
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="sections")
+    key = models.CharField(
+        _("key"),
+        max_length=80,
+        validators=[key_validator],
+        help_text=_("Stable identifier; never changes, survives renames, moves and renumbering."),
+    )
+    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="children")
+    position = models.PositiveIntegerField(_("position"), default=1)
+    numbered = models.BooleanField(_("numbered"), default=True)
+    heading = models.CharField(_("heading"), max_length=HEADING_MAX_LENGTH)
+    body = models.TextField(_("text"), blank=True, validators=[MaxLengthValidator(BODY_MAX_CHARS)])
+    removed = models.BooleanField(_("removed"), default=False)
+    # Count of versions; the edit form carries it so a stale save is detected (optimistic locking).
+    version_number = models.PositiveIntegerField(_("version"), default=0)
+
+    class Meta:
+        ordering = ["document", "parent_id", "position"]
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
+        constraints = [
+            models.UniqueConstraint(fields=["document", "key"], name="section_key_unique_per_document"),
+            models.CheckConstraint(condition=GreaterThan(Length(Trim("heading")), 0), name="section_heading_not_blank"),
+            models.CheckConstraint(
+                condition=models.Q(parent__isnull=True) | ~models.Q(parent=models.F("pk")),
+                name="section_not_own_parent",
+            ),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("body"), BODY_MAX_CHARS), name="section_body_at_most_1mb"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.heading
+
+    def clean(self) -> None:
+        if self.parent_id and self.parent.document_id != self.document_id:
+            raise ValidationError(
+                {
+                    "parent": ValidationError(
+                        _("The parent must be a section of the same document."), code="foreign_parent"
+                    )
+                }
+            )
+        if not self.heading.strip():
+            raise ValidationError({"heading": ValidationError(_("A heading cannot be empty."), code="blank_heading")})
+
+    def get_absolute_url(self) -> str:
+        return reverse("drafts:section_detail", kwargs={"slug": self.document.slug, "key": self.key})
+
+
+class Draft(models.Model):
+    """A frozen, numbered snapshot of a document's working copy."""
+
+    class Visibility(models.TextChoices):
+        WORKING_GROUP = "working_group", _("Working group only")
+        RESTRICTED = "restricted", _("Restricted to invited stakeholders")
+        PUBLIC = "public", _("Public")
+
+    class Status(models.TextChoices):
+        CIRCULATED = "circulated", _("Circulated")
+        SUPERSEDED = "superseded", _("Superseded")
+        FINAL = "final", _("Final")
+
+    # The settings an editor may change after freezing; everything else is fixed at freeze time.
+    EDITABLE_FIELDS = frozenset({"label", "status", "visibility", "comments_open_from", "comments_open_until", "note"})
+
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="drafts")
+    number = models.PositiveIntegerField(_("number"))
+    label = models.CharField(_("label"), max_length=100, blank=True, help_text=_("e.g. Zero draft"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.CIRCULATED)
+    visibility = models.CharField(
+        _("visibility"), max_length=20, choices=Visibility.choices, default=Visibility.WORKING_GROUP
+    )
+    comments_open_from = models.DateTimeField(_("comments open"), null=True, blank=True)
+    comments_open_until = models.DateTimeField(_("comments close"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    frozen_at = models.DateTimeField(_("frozen"), default=timezone.now)
+    frozen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["document", "number"]
+        verbose_name = _("draft")
+        verbose_name_plural = _("drafts")
+        constraints = [
+            models.UniqueConstraint(fields=["document", "number"], name="draft_number_unique_per_document"),
+            models.CheckConstraint(condition=models.Q(number__gte=1), name="draft_number_from_one"),
+            models.CheckConstraint(
+                condition=models.Q(visibility__in=["working_group", "restricted", "public"]),
+                name="draft_visibility_known",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(comments_open_from__isnull=True)
+                | models.Q(comments_open_until__isnull=True)
+                | models.Q(comments_open_until__gt=models.F("comments_open_from")),
+                name="draft_window_closes_after_opening",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def title(self) -> str:
+        name = _("Draft %(number)s") % {"number": self.number}
+        return f"{name} ({self.label})" if self.label else str(name)
+
+    def get_absolute_url(self) -> str:
+        return reverse("drafts:draft_detail", kwargs={"slug": self.document.slug, "number": self.number})
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None and not self._state.adding:
+            update_fields = kwargs.get("update_fields")
+            if update_fields is None or not set(update_fields) <= self.EDITABLE_FIELDS:
+                raise FrozenDraftError(
+                    "A frozen draft keeps its document, number and freeze time; "
+                    f"only {', '.join(sorted(self.EDITABLE_FIELDS))} can change (pass update_fields)."
+                )
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise FrozenDraftError("A frozen draft is never deleted.")
+
+
+class DraftSectionQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise FrozenDraftError("The sections of a frozen draft never change.")
+
+    def delete(self):
+        raise FrozenDraftError("The sections of a frozen draft are never deleted.")
+
+
+class DraftSection(models.Model):
+    """One section exactly as it stood when a draft was frozen: version, number, place and text."""
+
+    draft = models.ForeignKey(Draft, on_delete=models.PROTECT, related_name="sections")
+    section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="snapshots")
+    version = models.ForeignKey("reversion.Version", on_delete=models.PROTECT, related_name="+")
+    key = models.CharField(_("key"), max_length=80)
+    parent_key = models.CharField(_("parent key"), max_length=80, blank=True)
+    order = models.PositiveIntegerField(_("order"))
+    depth = models.PositiveSmallIntegerField(_("depth"))
+    position = models.PositiveIntegerField(_("position"))
+    number = models.CharField(_("number"), max_length=40, blank=True)
+    heading = models.CharField(_("heading"), max_length=HEADING_MAX_LENGTH)
+    body = models.TextField(_("text"), blank=True)
+
+    objects = DraftSectionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["draft", "order"]
+        verbose_name = _("draft section")
+        verbose_name_plural = _("draft sections")
+        constraints = [
+            models.UniqueConstraint(fields=["draft", "section"], name="draft_section_once_per_draft"),
+            models.UniqueConstraint(fields=["draft", "order"], name="draft_section_order_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.heading}".strip()
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise FrozenDraftError("The sections of a frozen draft never change.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise FrozenDraftError("The sections of a frozen draft are never deleted.")
+
+    @property
+    def anchor(self) -> str:
+        return numbering.anchor_for(self.number, self.key)
+
+    def get_absolute_url(self) -> str:
+        return f"{self.draft.get_absolute_url()}#{self.anchor}"

@@ -1,0 +1,105 @@
+"""Every read that depends on who is asking. Visibility is decided here and only here.
+
+Pages, exports and commands ask these functions; a view that needs "may this person see X" calls
+one of them and turns "no" into a 404, so the existence of something hidden never leaks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from reversion.models import Version
+
+from drafts import numbering
+from drafts.models import Document, Draft, DraftSection, Membership, Role, Section
+
+User = AbstractBaseUser | AnonymousUser
+
+
+def role_for(user: User, document: Document) -> str | None:
+    """The person's role on the document; Django superusers act as editors everywhere."""
+    if not user.is_authenticated:
+        return None
+    if user.is_superuser:
+        return Role.EDITOR
+    # One query per request and user, however many times a page asks.
+    roles = getattr(user, "_document_roles", None)
+    if roles is None:
+        roles = dict(Membership.objects.filter(user=user).values_list("document_id", "role"))
+        user._document_roles = roles  # type: ignore[union-attr]
+    return roles.get(document.pk)
+
+
+def can_see_working_copy(user: User, document: Document) -> bool:
+    """Members and editors see (and edit) the working copy; nobody else knows it exists."""
+    return role_for(user, document) in (Role.MEMBER, Role.EDITOR)
+
+
+def can_manage_drafts(user: User, document: Document) -> bool:
+    """Editors freeze drafts and change a draft's visibility, status and comment window."""
+    return role_for(user, document) == Role.EDITOR
+
+
+def drafts_visible_to(user: User, document: Document) -> QuerySet[Draft]:
+    """The drafts of one document this person may read."""
+    drafts = Draft.objects.filter(document=document).select_related("document")
+    role = role_for(user, document)
+    if role in (Role.MEMBER, Role.EDITOR):
+        return drafts
+    if role == Role.STAKEHOLDER:
+        return drafts.filter(visibility__in=[Draft.Visibility.PUBLIC, Draft.Visibility.RESTRICTED])
+    return drafts.filter(visibility=Draft.Visibility.PUBLIC)
+
+
+def documents_visible_to(user: User) -> QuerySet[Document]:
+    """Documents with at least one draft this person may read, or on which they have a role."""
+    documents = Document.objects.all()
+    if user.is_authenticated and user.is_superuser:
+        return documents
+    visible = Q(Exists(Draft.objects.filter(document=OuterRef("pk"), visibility=Draft.Visibility.PUBLIC)))
+    if user.is_authenticated:
+        visible |= Q(Exists(Membership.objects.filter(document=OuterRef("pk"), user=user)))
+    return documents.filter(visible)
+
+
+@dataclass(frozen=True)
+class OutlineEntry:
+    """A live section of the working copy with its derived number and place."""
+
+    section: Section
+    number: str
+    label: str
+    depth: int
+    position: int
+
+    @property
+    def anchor(self) -> str:
+        return numbering.anchor_for(self.number, self.section.key)
+
+
+def working_copy(document: Document) -> tuple[list[OutlineEntry], list[Section]]:
+    """The live outline of a document's working copy, and its removed sections (to restore)."""
+    sections = list(Section.objects.filter(document=document))
+    places = numbering.outline(numbering.Node(s.pk, s.parent_id, s.position, s.numbered, s.removed) for s in sections)
+    by_id = {s.pk: s for s in sections}
+    entries = [
+        OutlineEntry(
+            by_id[p.id], p.number, numbering.display_number(p.number, p.depth, document.numbering), p.depth, p.position
+        )
+        for p in places
+    ]
+    live = {p.id for p in places}
+    removed = [s for s in sections if s.pk not in live]
+    return entries, removed
+
+
+def draft_sections(draft: Draft) -> list[DraftSection]:
+    """A frozen draft's sections in document order."""
+    return list(DraftSection.objects.filter(draft=draft).order_by("order"))
+
+
+def section_versions(section: Section) -> QuerySet[Version]:
+    """A section's history, newest first, with who made each change and why."""
+    return Version.objects.get_for_object(section).select_related("revision__user")

@@ -1,0 +1,597 @@
+"""Every write in the app: one function per action, each in one transaction.
+
+A change to a section is exactly one reversion revision (with the acting user and a message).
+Siblings shifted by an insertion or a move are updated in place without a version: their
+numbers are derived, their text did not change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+import reversion
+from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import CharField, F, OuterRef, Subquery
+from django.db.models.functions import Cast
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from reversion.models import Version
+
+from drafts import numbering
+from drafts.models import Document, Draft, DraftSection, Membership, Role, Section
+
+
+class EditConflict(Exception):
+    """Someone saved the section after the editor opened it; nothing was written."""
+
+    def __init__(self, section: Section, latest: Version | None) -> None:
+        super().__init__(f"Section {section.key!r} changed since it was opened.")
+        self.section = section
+        self.latest = latest
+
+
+@dataclass(frozen=True)
+class SectionDraft:
+    """A section's text as someone typed or imported it, before it is saved."""
+
+    heading: str
+    body: str = ""
+    key: str = ""
+    numbered: bool = True
+
+
+# Documents and roles -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def document_create(
+    *,
+    slug: str,
+    title: str,
+    user: AbstractBaseUser | None,
+    symbol: str = "",
+    numbering_scheme: str = Document.Numbering.PRINCIPLES,
+) -> Document:
+    """Create a document; its creator (if any) becomes its editor."""
+    document = Document(slug=slug, title=title.strip(), symbol=symbol.strip(), numbering=numbering_scheme)
+    document.full_clean()
+    document.save()
+    if user is not None:
+        Membership.objects.create(document=document, user=user, role=Role.EDITOR)
+    return document
+
+
+@transaction.atomic
+def membership_set(*, document: Document, user: AbstractBaseUser, role: str) -> Membership:
+    """Give a person one role on a document (replacing any role they had there)."""
+    if role not in Role.values:
+        raise ValidationError(_("Unknown role “%(role)s”.") % {"role": role}, code="unknown_role")
+    membership, _created = Membership.objects.update_or_create(document=document, user=user, defaults={"role": role})
+    return membership
+
+
+# Sections ----------------------------------------------------------------------------------------
+
+
+def _save_version(section: Section, *, user: AbstractBaseUser | None, message: str) -> Section:
+    """Save a section as exactly one new revision (the only place a section version is made)."""
+    section.version_number += 1
+    section.full_clean()
+    with reversion.create_revision(atomic=False):
+        section.save()
+        reversion.set_user(user if user is not None and user.is_authenticated else None)
+        reversion.set_comment(message.strip()[:2000])
+    return section
+
+
+def _check_parent(document: Document, parent: Section | None, section: Section | None = None) -> None:
+    if parent is None:
+        return
+    if parent.document_id != document.pk:
+        raise ValidationError(
+            {"parent": ValidationError(_("The parent must be a section of the same document."), code="foreign_parent")}
+        )
+    if parent.removed:
+        raise ValidationError(
+            {"parent": ValidationError(_("A section cannot be placed under a removed section."), code="removed_parent")}
+        )
+    if section is not None:
+        ancestor: Section | None = parent
+        while ancestor is not None:
+            if ancestor.pk == section.pk:
+                raise ValidationError(
+                    {
+                        "parent": ValidationError(
+                            _("A section cannot be placed inside itself or one of its own subsections."),
+                            code="own_ancestor",
+                        )
+                    }
+                )
+            ancestor = ancestor.parent
+
+
+def _sibling_count(document: Document, parent: Section | None, exclude: Section | None = None) -> int:
+    siblings = Section.objects.filter(document=document, parent=parent)
+    if exclude is not None:
+        siblings = siblings.exclude(pk=exclude.pk)
+    return siblings.count()
+
+
+def _open_slot(document: Document, parent: Section | None, position: int) -> None:
+    Section.objects.filter(document=document, parent=parent, position__gte=position).update(position=F("position") + 1)
+
+
+def _close_slot(document: Document, parent: Section | None, position: int) -> None:
+    Section.objects.filter(document=document, parent=parent, position__gt=position).update(position=F("position") - 1)
+
+
+def unique_key(document: Document, heading: str, taken: set[str] | None = None) -> str:
+    """A new key made from a heading, unique within the document (and within ``taken``)."""
+    base = slugify(heading)[:60].strip("-") or "section"
+    if not base[0].isalnum():
+        base = f"s-{base}"
+    existing = set(Section.objects.filter(document=document, key__startswith=base).values_list("key", flat=True))
+    existing |= taken or set()
+    key, suffix = base, 2
+    while key in existing:
+        key, suffix = f"{base}-{suffix}", suffix + 1
+    return key
+
+
+@transaction.atomic
+def section_create(
+    *,
+    document: Document,
+    user: AbstractBaseUser | None,
+    heading: str,
+    body: str = "",
+    parent: Section | None = None,
+    position: int | None = None,
+    key: str = "",
+    numbered: bool = True,
+    message: str = "",
+) -> Section:
+    """Add a section under ``parent`` at ``position`` (1-based; default last), as one revision."""
+    _check_parent(document, parent)
+    last = _sibling_count(document, parent) + 1
+    position = last if position is None else max(1, min(position, last))
+    key = key.strip() or unique_key(document, heading)
+    if Section.objects.filter(document=document, key=key).exists():
+        raise ValidationError(
+            {
+                "key": ValidationError(
+                    _("The key “%(key)s” is already used in this document.") % {"key": key}, code="duplicate_key"
+                )
+            }
+        )
+    section = Section(
+        document=document,
+        parent=parent,
+        position=position,
+        key=key,
+        heading=heading.strip(),
+        body=body,
+        numbered=numbered,
+    )
+    _open_slot(document, parent, position)
+    return _save_version(section, user=user, message=message or _("Added"))
+
+
+def latest_version(section: Section) -> Version | None:
+    return Version.objects.get_for_object(section).select_related("revision__user").first()
+
+
+@transaction.atomic
+def section_update(
+    *,
+    section: Section,
+    user: AbstractBaseUser | None,
+    base_version: int,
+    heading: str,
+    body: str,
+    message: str,
+    numbered: bool | None = None,
+) -> Section:
+    """Save new text for a section, unless someone saved it after ``base_version``.
+
+    The row is locked first, so of two concurrent saves from the same base exactly one wins and
+    the other raises :class:`EditConflict` with the winner's version: no update is ever lost.
+    """
+    current = Section.objects.select_for_update().get(pk=section.pk)
+    if current.version_number != base_version:
+        raise EditConflict(current, latest_version(current))
+    if current.removed:
+        raise ValidationError(_("This section has been removed; restore it before editing."), code="removed")
+    new_numbered = current.numbered if numbered is None else numbered
+    if (current.heading, current.body, current.numbered) == (heading.strip(), body, new_numbered):
+        return current  # nothing changed: no empty version
+    current.heading, current.body, current.numbered = heading.strip(), body, new_numbered
+    return _save_version(current, user=user, message=message)
+
+
+@transaction.atomic
+def section_move(
+    *, section: Section, user: AbstractBaseUser | None, parent: Section | None, position: int, message: str = ""
+) -> Section:
+    """Move a section (with its subsections) under ``parent`` at ``position``; others renumber."""
+    current = Section.objects.select_for_update().get(pk=section.pk)
+    _check_parent(current.document, parent, current)
+    last = _sibling_count(current.document, parent, exclude=current) + 1
+    position = max(1, min(position, last))
+    if current.parent_id == (parent.pk if parent else None) and current.position == position:
+        return current
+    _close_slot(current.document, current.parent, current.position)
+    _open_slot(current.document, parent, position)
+    current.parent, current.position = parent, position
+    return _save_version(current, user=user, message=message or _("Moved"))
+
+
+@transaction.atomic
+def section_remove(*, section: Section, user: AbstractBaseUser | None, message: str = "") -> Section:
+    """Mark a section removed (it and its subsections leave the working copy; nothing is deleted)."""
+    current = Section.objects.select_for_update().get(pk=section.pk)
+    if current.removed:
+        return current
+    current.removed = True
+    return _save_version(current, user=user, message=message or _("Removed"))
+
+
+@transaction.atomic
+def section_restore(*, section: Section, user: AbstractBaseUser | None, message: str = "") -> Section:
+    """Bring a removed section back where it stood."""
+    current = Section.objects.select_for_update().get(pk=section.pk)
+    if not current.removed:
+        return current
+    if current.parent_id and current.parent.removed:
+        raise ValidationError(
+            _("Restore the parent section “%(heading)s” first.") % {"heading": current.parent.heading},
+            code="removed_parent",
+        )
+    current.removed = False
+    return _save_version(current, user=user, message=message or _("Restored"))
+
+
+@transaction.atomic
+def section_revert(*, section: Section, user: AbstractBaseUser | None, version: Version, message: str = "") -> Section:
+    """Bring back the heading and text of an earlier version, as a new version.
+
+    The section keeps its current place: moving is its own action, and reverting text should not
+    silently reorder the document.
+    """
+    current = Section.objects.select_for_update().get(pk=section.pk)
+    if version.object_id != str(current.pk) or version.content_type_id != ContentType.objects.get_for_model(Section).pk:
+        raise ValidationError(_("That version belongs to another section."), code="foreign_version")
+    fields = version.field_dict
+    current.heading, current.body = fields["heading"], fields["body"]
+    current.numbered = fields.get("numbered", current.numbered)
+    return _save_version(
+        current,
+        user=user,
+        message=message
+        or _("Reverted to the version of %(date)s")
+        % {"date": timezone.localtime(version.revision.date_created).strftime("%Y-%m-%d %H:%M")},
+    )
+
+
+# Drafts ------------------------------------------------------------------------------------------
+
+
+def _window_errors(opens: datetime | None, closes: datetime | None) -> None:
+    if opens and closes and closes <= opens:
+        raise ValidationError(
+            {
+                "comments_open_until": ValidationError(
+                    _("The comment window must close after it opens."), code="window_order"
+                )
+            }
+        )
+
+
+@transaction.atomic
+def draft_freeze(
+    *,
+    document: Document,
+    user: AbstractBaseUser | None,
+    label: str = "",
+    visibility: str = Draft.Visibility.WORKING_GROUP,
+    status: str = Draft.Status.CIRCULATED,
+    comments_open_from: datetime | None = None,
+    comments_open_until: datetime | None = None,
+    note: str = "",
+) -> Draft:
+    """Freeze the working copy as the document's next numbered draft.
+
+    Records, for every live section, the exact version it has now, its number and its place.
+    """
+    # Lock the document row so two editors freezing at once get Draft n and Draft n+1.
+    document = Document.objects.select_for_update().get(pk=document.pk)
+    _window_errors(comments_open_from, comments_open_until)
+    sections = list(
+        Section.objects.filter(document=document).annotate(
+            latest_version_id=Subquery(
+                Version.objects.get_for_model(Section)
+                .filter(object_id=Cast(OuterRef("pk"), CharField()))
+                .order_by("-pk")
+                .values("pk")[:1]
+            )
+        )
+    )
+    places = numbering.outline(numbering.Node(s.pk, s.parent_id, s.position, s.numbered, s.removed) for s in sections)
+    if not places:
+        raise ValidationError(_("The working copy has no sections to freeze."), code="empty")
+    by_id = {s.pk: s for s in sections}
+    last = document.drafts.order_by("-number").values_list("number", flat=True).first() or 0
+    draft = Draft(
+        document=document,
+        number=last + 1,
+        label=label.strip(),
+        visibility=visibility,
+        status=status,
+        comments_open_from=comments_open_from,
+        comments_open_until=comments_open_until,
+        note=note,
+        frozen_by=user if user is not None and user.is_authenticated else None,
+    )
+    draft.full_clean()
+    draft.save()
+    snapshots = []
+    for place in places:
+        section = by_id[place.id]
+        if section.latest_version_id is None:
+            raise ValidationError(
+                _("Section “%(key)s” has no recorded version; it was written outside the services.")
+                % {"key": section.key},
+                code="unversioned",
+            )
+        snapshots.append(
+            DraftSection(
+                draft=draft,
+                section=section,
+                version_id=section.latest_version_id,
+                key=section.key,
+                parent_key=by_id[place.parent_id].key if place.parent_id else "",
+                order=place.order,
+                depth=place.depth,
+                position=place.position,
+                number=place.number,
+                heading=section.heading,
+                body=section.body,
+            )
+        )
+    DraftSection.objects.bulk_create(snapshots, batch_size=500)
+    return draft
+
+
+@transaction.atomic
+def draft_update_settings(
+    *,
+    draft: Draft,
+    label: str,
+    status: str,
+    visibility: str,
+    comments_open_from: datetime | None,
+    comments_open_until: datetime | None,
+    note: str | None = None,
+) -> Draft:
+    """Change what may change on a frozen draft: its label, status, visibility and comment window."""
+    _window_errors(comments_open_from, comments_open_until)
+    draft.label, draft.status, draft.visibility = label.strip(), status, visibility
+    draft.comments_open_from, draft.comments_open_until = comments_open_from, comments_open_until
+    fields = ["label", "status", "visibility", "comments_open_from", "comments_open_until"]
+    if note is not None:
+        draft.note = note
+        fields.append("note")
+    draft.full_clean(validate_unique=False)
+    draft.save(update_fields=fields)
+    return draft
+
+
+# Import ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ImportReport:
+    """What an import did (or, for a dry run, would do), section keys by kind of change."""
+
+    document: Document | None
+    created_document: bool = False
+    added: list[str] | None = None
+    modified: list[str] | None = None
+    moved: list[str] | None = None
+    removed: list[str] | None = None
+    restored: list[str] | None = None
+    unchanged: list[str] | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("added", "modified", "moved", "removed", "restored", "unchanged"):
+            if getattr(self, name) is None:
+                setattr(self, name, [])
+
+    @property
+    def changed(self) -> int:
+        return len(self.added) + len(self.modified) + len(self.moved) + len(self.removed) + len(self.restored)
+
+    def summary(self) -> str:
+        return ", ".join(
+            f"{len(getattr(self, name))} {name}"
+            for name in ("added", "modified", "moved", "removed", "restored", "unchanged")
+        )
+
+
+def _match_existing(parsed_sections, existing: list[Section]) -> dict[int, Section]:
+    """Pair parsed sections (by index) with existing ones: by ``{#key}``, then by unchanged heading."""
+    by_key = {s.key: s for s in existing}
+    matched: dict[int, Section] = {}
+    used: set[int] = set()
+    for index, parsed in enumerate(parsed_sections):
+        section = by_key.get(parsed.key) if parsed.key else None
+        if section is not None:
+            matched[index] = section
+            used.add(section.pk)
+    by_heading: dict[str, list[Section]] = {}
+    for section in existing:
+        if section.pk not in used:
+            by_heading.setdefault(section.heading, []).append(section)
+    for index, parsed in enumerate(parsed_sections):
+        if index in matched or parsed.key:
+            continue
+        candidates = by_heading.get(parsed.heading)
+        if candidates:
+            matched[index] = candidates.pop(0)
+    return matched
+
+
+@transaction.atomic
+def document_import(
+    *,
+    parsed,
+    slug: str,
+    user: AbstractBaseUser | None,
+    title: str = "",
+    update: bool = False,
+    message: str = "",
+    messages: Mapping[str, str] | None = None,
+    dry_run: bool = False,
+) -> ImportReport:
+    """Create a document from parsed Markdown, or with ``update`` revise an existing one.
+
+    A revision matches sections by key, then by unchanged heading; only sections whose text,
+    numbering or parent changed get a new version (exactly one each), sections absent from the
+    file are removed (never deleted), and a dry run reports the same without writing anything.
+    ``messages`` may give a section its own message by key; the others get ``message``.
+    """
+    existing_document = Document.objects.select_for_update().filter(slug=slug).first()
+    if existing_document is not None and not update:
+        raise ValidationError(
+            _("A document with the slug “%(slug)s” exists; use --update to revise it.") % {"slug": slug}, code="exists"
+        )
+    if existing_document is None and update:
+        raise ValidationError(_("There is no document “%(slug)s” to update.") % {"slug": slug}, code="missing")
+    report = ImportReport(document=existing_document, created_document=existing_document is None)
+    sections = parsed.sections
+    message = message or _("Imported from file")
+    if existing_document is None:
+        document = Document(slug=slug, title=title or parsed.title)
+        document.full_clean()
+        if dry_run:
+            report.added = [s.key or s.heading for s in sections]
+            return report
+        document = document_create(slug=slug, title=title or parsed.title, user=user)
+        report.document = document
+        existing: list[Section] = []
+        matched: dict[int, Section] = {}
+    else:
+        document = existing_document
+        existing = list(Section.objects.filter(document=document).select_related("parent"))
+        matched = _match_existing(sections, existing)
+    foreign = (
+        Section.objects.exclude(document=document)
+        .filter(key__in=[s.key for i, s in enumerate(sections) if s.key and i not in matched])
+        .values_list("key", flat=True)
+    )
+    taken = {s.key for s in existing} | {s.key for s in sections if s.key}
+    # Resolve parents and positions from the file's outline.
+    parents: list[int | None] = []
+    stack: list[int] = []
+    positions: list[int] = []
+    counters: dict[int | None, int] = {}
+    for index, parsed_section in enumerate(sections):
+        del stack[parsed_section.depth :]
+        parent_index = stack[-1] if stack else None
+        parents.append(parent_index)
+        counters[parent_index] = counters.get(parent_index, 0) + 1
+        positions.append(counters[parent_index])
+        stack.append(index)
+    del foreign  # keys are per document; another document's key is no conflict
+    saved: dict[int, Section] = {}
+    for index, parsed_section in enumerate(sections):
+        parent = saved.get(parents[index]) if parents[index] is not None else None
+        numbered = parsed.numbered(parsed_section)
+        section = matched.get(index)
+        if section is None:
+            key = parsed_section.key or unique_key(document, parsed_section.heading, taken)
+            taken.add(key)
+            report.added.append(key)
+            if not dry_run:
+                saved[index] = _import_new(
+                    document,
+                    user,
+                    parsed_section,
+                    key,
+                    parent,
+                    positions[index],
+                    numbered,
+                    (messages or {}).get(key, message),
+                )
+            else:
+                saved[index] = Section(document=document, key=key, heading=parsed_section.heading)
+            continue
+        saved[index] = section
+        text_changed = (section.heading, section.body, section.numbered) != (
+            parsed_section.heading,
+            parsed_section.body,
+            numbered,
+        )
+        parent_changed = section.parent_id != (parent.pk if parent else None)
+        kinds = []
+        if text_changed:
+            kinds.append(report.modified)
+        if parent_changed:
+            kinds.append(report.moved)
+        if section.removed:
+            kinds.append(report.restored)
+        for kind in kinds:
+            kind.append(section.key)
+        if not kinds:
+            report.unchanged.append(section.key)
+        if dry_run:
+            continue
+        if kinds:
+            section.heading, section.body, section.numbered = parsed_section.heading, parsed_section.body, numbered
+            section.parent, section.position, section.removed = parent, positions[index], False
+            _save_version(section, user=user, message=(messages or {}).get(section.key, message))
+        elif section.position != positions[index]:
+            # A shift caused by others: the number is derived, so no version.
+            Section.objects.filter(pk=section.pk).update(position=positions[index])
+    kept = {s.pk for s in saved.values() if s.pk}
+    for section in existing:
+        if section.pk in kept or section.removed:
+            continue
+        report.removed.append(section.key)
+        if not dry_run:
+            section.removed = True
+            _save_version(section, user=user, message=(messages or {}).get(section.key, message))
+    return report
+
+
+def _import_new(
+    document: Document,
+    user,
+    parsed_section,
+    key: str,
+    parent: Section | None,
+    position: int,
+    numbered: bool,
+    message: str,
+) -> Section:
+    if len(parsed_section.body) > 1_000_000:
+        raise ValidationError(
+            _("Section “%(heading)s” is longer than 1 MB.") % {"heading": parsed_section.heading}, code="too_long"
+        )
+    section = Section(
+        document=document,
+        parent=parent,
+        position=position,
+        key=key,
+        heading=parsed_section.heading,
+        body=parsed_section.body,
+        numbered=numbered,
+    )
+    _open_slot(document, parent, position)
+    return _save_version(section, user=user, message=message)

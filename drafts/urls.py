@@ -1,0 +1,23 @@
+from django.urls import path
+
+from drafts import views
+
+app_name = "drafts"
+
+urlpatterns = [
+    path("", views.document_list, name="document_list"),
+    path("d/<slug:slug>/", views.document_detail, name="document_detail"),
+    path("d/<slug:slug>/sections/add/", views.section_create, name="section_create"),
+    path("d/<slug:slug>/s/<str:key>/", views.section_detail, name="section_detail"),
+    path("d/<slug:slug>/s/<str:key>/edit/", views.section_edit, name="section_edit"),
+    path("d/<slug:slug>/s/<str:key>/move/", views.section_move, name="section_move"),
+    path("d/<slug:slug>/s/<str:key>/remove/", views.section_remove, name="section_remove"),
+    path("d/<slug:slug>/s/<str:key>/restore/", views.section_restore, name="section_restore"),
+    path("d/<slug:slug>/s/<str:key>/history/", views.section_history, name="section_history"),
+    path("d/<slug:slug>/s/<str:key>/history/<int:version_id>/", views.section_version, name="section_version"),
+    path("d/<slug:slug>/s/<str:key>/history/<int:version_id>/revert/", views.section_revert, name="section_revert"),
+    path("d/<slug:slug>/drafts/", views.draft_list, name="draft_list"),
+    path("d/<slug:slug>/drafts/freeze/", views.draft_freeze, name="draft_freeze"),
+    path("d/<slug:slug>/drafts/<int:number>/", views.draft_detail, name="draft_detail"),
+    path("d/<slug:slug>/drafts/<int:number>/settings/", views.draft_settings, name="draft_settings"),
+]
