@@ -47,7 +47,7 @@ class ParsedDocument:
 
 
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*$")
-_KEY = re.compile(r"\s*\{#([^}\s]+)\}\s*$")
+_KEY = re.compile(r"\s*\{#([^}]*)\}\s*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 
 

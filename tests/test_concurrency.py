@@ -1,0 +1,86 @@
+"""No lost update, proven on PostgreSQL with two real concurrent transactions (two connections)."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection, connections, transaction
+
+from drafts import services
+from drafts.models import Section
+from tests.factories import make_document, make_section, make_user, versions_of
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL (set DATABASE_URL)"),
+]
+
+
+def _in_thread(target, results: dict, name: str) -> threading.Thread:
+    def run() -> None:
+        try:
+            results[name] = target()
+        except Exception as exc:  # noqa: BLE001 - the test inspects what each side got
+            results[name] = exc
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run, name=name)
+    thread.start()
+    return thread
+
+
+def test_a_save_waiting_on_an_open_transaction_is_refused_not_lost() -> None:
+    alice, bob = make_user("alice"), make_user("bob")
+    section = make_section(make_document(members=[alice, bob]), "Heading", "Original")
+    alice_saved, results = threading.Event(), {}
+
+    def alice_saves_and_holds_the_transaction_open() -> str:
+        with transaction.atomic():
+            services.section_update(section=section, user=alice, base_version=1, heading="Heading",
+                                    body="Alice's words", message="Alice")
+            alice_saved.set()
+            # Bob starts while Alice's transaction is still open and uncommitted.
+            threading.Event().wait(0.5)
+        return "saved"
+
+    def bob_saves_from_the_same_base() -> str:
+        alice_saved.wait(5)
+        services.section_update(section=section, user=bob, base_version=1, heading="Heading",
+                                body="Bob's words", message="Bob")
+        return "saved"
+
+    threads = [_in_thread(alice_saves_and_holds_the_transaction_open, results, "alice"),
+               _in_thread(bob_saves_from_the_same_base, results, "bob")]
+    for thread in threads:
+        thread.join(10)
+    assert results["alice"] == "saved"
+    assert isinstance(results["bob"], services.EditConflict)
+    section.refresh_from_db()
+    assert section.body == "Alice's words"
+    assert versions_of(section) == 2
+
+
+def test_two_saves_released_together_one_wins_and_one_gets_the_conflict() -> None:
+    users = [make_user("u1"), make_user("u2")]
+    document = make_document(members=users)
+    for round_number in range(5):
+        section = make_section(document, f"Heading {round_number}", "Original")
+        start, results = threading.Barrier(2), {}
+
+        def save(user, words: str, section: Section = section, start: threading.Barrier = start) -> str:
+            start.wait(5)
+            services.section_update(section=section, user=user, base_version=1, heading=section.heading,
+                                    body=words, message=words)
+            return words
+
+        threads = [_in_thread(lambda u=u: save(u, f"words of {u.username}"), results, u.username) for u in users]
+        for thread in threads:
+            thread.join(10)
+        winners = [r for r in results.values() if isinstance(r, str)]
+        conflicts = [r for r in results.values() if isinstance(r, services.EditConflict)]
+        assert len(winners) == 1 and len(conflicts) == 1, results
+        section.refresh_from_db()
+        assert section.body == winners[0]
+        assert versions_of(section) == 2

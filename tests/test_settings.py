@@ -1,0 +1,28 @@
+"""Production settings: refuse the development secret, pass check --deploy."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    environment = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}} | env
+    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=environment, capture_output=True,
+                          text=True, timeout=60, check=False)
+
+
+def test_production_refuses_the_development_secret_key() -> None:
+    result = manage("check", DEBUG="0")
+    assert result.returncode != 0
+    assert "SECRET_KEY is the development key" in result.stderr
+
+
+def test_production_settings_pass_check_deploy_without_warnings() -> None:
+    result = manage("check", "--deploy", "--fail-level", "WARNING", DEBUG="0", ALLOWED_HOSTS="drafts.example.org",
+                    SECRET_KEY="a-long-random-production-secret-" + "x7Qz" * 12)
+    assert result.returncode == 0, result.stderr
