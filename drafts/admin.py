@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from django_comments.models import CommentFlag
+from django_comments_xtd.admin import XtdCommentsAdmin
 from reversion.admin import VersionAdmin
 
-from drafts.models import Document, Draft, DraftSection, Membership, Section
+from drafts.models import Document, Draft, DraftComment, DraftSection, Membership, Profile, Section
 
 
 class MembershipInline(admin.TabularInline):
@@ -71,3 +74,61 @@ class MembershipAdmin(admin.ModelAdmin):
     list_display = ["document", "user", "role"]
     list_filter = ["document", "role"]
     autocomplete_fields = ["user"]
+
+
+@admin.register(DraftComment)
+class DraftCommentAdmin(XtdCommentsAdmin):
+    """django-comments-xtd's admin with the consultation fields; dispositions are set in the editors' table."""
+
+    list_display = (
+        "reference",
+        "organisation",
+        "category",
+        "draft",
+        "anchor",
+        "kind",
+        "disposition",
+        "is_public",
+        "submit_date",
+    )
+    list_display_links = ("reference",)
+    list_filter = ("draft__document", "draft", "kind", "disposition", "category", "is_public")
+    search_fields = ("reference", "organisation", "user_name", "comment", "proposed_text")
+    raw_id_fields = ("user", "draft_section", "draft", "addressed_in", "decided_by")
+    readonly_fields = (
+        "draft",
+        "draft_section",
+        "paragraph",
+        "organisation",
+        "category",
+        "reference",
+        "decided_by",
+        "decided_at",
+    )
+    fieldsets = (
+        (None, {"fields": ("draft", "draft_section", "paragraph", "quote", "reference")}),
+        (
+            _("Comment"),
+            {"fields": ("user", "user_name", "organisation", "category", "kind", "comment", "proposed_text")},
+        ),
+        (_("Decision"), {"fields": ("disposition", "response", "decided_by", "decided_at", "addressed_in")}),
+        (_("Moderation"), {"fields": ("is_public", "is_removed", "hidden_reason")}),
+    )
+
+    @admin.display(description=_("where"))
+    def anchor(self, obj: DraftComment) -> str:
+        return obj.anchor_label
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # comments are hidden with a reason, never deleted
+
+
+@admin.register(Profile)
+class ProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "organisation", "category", "code"]
+    list_filter = ["category"]
+    search_fields = ["user__username", "organisation"]
+
+
+# django-comments-xtd registers flags only for its own model; ours needs them too.
+admin.site.register(CommentFlag)

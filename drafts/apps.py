@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,3 +9,10 @@ class DraftsConfig(AppConfig):
     name = "drafts"
     verbose_name = _("Drafting")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from drafts import triggers
+        from drafts.sites import name_the_site
+
+        post_migrate.connect(triggers.install_after_migrate, sender=self)
+        post_migrate.connect(name_the_site, sender=self)

@@ -3,10 +3,26 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import UserCreationForm
+from django.contrib.contenttypes.models import ContentType
 from django.core.validators import MaxLengthValidator
+from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_comments_xtd.forms import XtdCommentForm
 
-from drafts.models import BODY_MAX_CHARS, HEADING_MAX_LENGTH, Draft, Section, key_validator
+from drafts.models import (
+    BODY_MAX_CHARS,
+    HEADING_MAX_LENGTH,
+    CommentKind,
+    Disposition,
+    Draft,
+    DraftComment,
+    DraftSection,
+    Section,
+    StakeholderCategory,
+    key_validator,
+)
 
 
 def _clean_heading(value: str) -> str:
@@ -104,7 +120,15 @@ class DateTimeInput(forms.DateTimeInput):
 class DraftSettingsForm(forms.ModelForm):
     class Meta:
         model = Draft
-        fields = ["label", "visibility", "status", "comments_open_from", "comments_open_until", "note"]
+        fields = [
+            "label",
+            "visibility",
+            "status",
+            "comments_open_from",
+            "comments_open_until",
+            "comments_visible_to_all",
+            "note",
+        ]
         widgets = {
             "comments_open_from": DateTimeInput(),
             "comments_open_until": DateTimeInput(),
@@ -130,3 +154,165 @@ class DraftFreezeForm(DraftSettingsForm):
         label=_("I understand that a frozen draft can never change."),
         required=True,
     )
+
+
+class DraftCommentForm(XtdCommentForm):
+    """django-comments-xtd's form (security hash, honeypot, threading, follow-up) with our fields.
+
+    The target is a section as frozen in a draft, or the draft itself. Name and e-mail come from the
+    signed-in account, never from the form.
+    """
+
+    paragraph = forms.TypedChoiceField(label=_("Paragraph"), coerce=int, required=False, empty_value=None)
+    quote = forms.CharField(
+        label=_("Quoted phrase (optional)"),
+        max_length=500,
+        required=False,
+        help_text=_("Copy the words your comment is about."),
+    )
+    kind = forms.ChoiceField(label=_("Type of comment"), choices=CommentKind.choices, initial=CommentKind.GENERAL)
+    proposed_text = forms.CharField(
+        label=_("Proposed text (optional)"),
+        required=False,
+        max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("The wording you propose instead, if any."),
+    )
+
+    def __init__(self, target, *args, paragraphs: int = 0, **kwargs) -> None:
+        super().__init__(target, *args, **kwargs)
+        self.fields["comment"].label = _("Comment")
+        self.fields["comment"].widget.attrs.update({"rows": 6, "class": "comment-text"})
+        self.fields["comment"].widget.attrs.pop("placeholder", None)
+        self.fields["followup"].label = _("E-mail me when someone replies")
+        self.fields["followup"].initial = True
+        for name in ("name", "email", "url"):
+            self.fields[name].widget = forms.HiddenInput()
+        whole = _("The whole section") if isinstance(target, DraftSection) else _("The whole draft")
+        self.fields["paragraph"].choices = [("", whole)] + [(n, f"¶{n}") for n in range(1, paragraphs + 1)]
+
+    def get_comment_model(self):
+        return DraftComment
+
+    def clean_reply_to(self) -> int:
+        reply_to = self.cleaned_data["reply_to"]
+        if not reply_to:
+            return 0
+        parent = DraftComment.norel_objects.filter(pk=reply_to).first()
+        if parent is None or (parent.content_type_id, parent.object_pk) != (
+            self.target_object and ContentType.objects.get_for_model(self.target_object).pk,
+            str(self.target_object.pk),
+        ):
+            raise forms.ValidationError(_("The comment you are replying to does not exist here."), code="bad_parent")
+        if not parent.allow_thread():
+            raise forms.ValidationError(
+                _("Replies can only be one level deep; reply to the first comment instead."), code="too_deep"
+            )
+        return reply_to
+
+    def get_comment_create_data(self, site_id=None) -> dict:
+        data = super().get_comment_create_data(site_id=site_id)
+        target = self.target_object
+        data.update(
+            {
+                "draft": target.draft if isinstance(target, DraftSection) else target,
+                "draft_section": target if isinstance(target, DraftSection) else None,
+                "paragraph": self.cleaned_data.get("paragraph"),
+                "quote": self.cleaned_data.get("quote", "").strip(),
+                "kind": self.cleaned_data["kind"],
+                "proposed_text": self.cleaned_data.get("proposed_text", "").strip(),
+            }
+        )
+        return data
+
+
+class DispositionForm(forms.ModelForm):
+    class Meta:
+        model = DraftComment
+        fields = ["disposition", "response"]
+        widgets = {"response": forms.Textarea(attrs={"rows": 3})}
+
+
+class BulkDispositionForm(forms.Form):
+    comments = forms.ModelMultipleChoiceField(queryset=DraftComment.objects.none(), widget=forms.CheckboxSelectMultiple)
+    disposition = forms.ChoiceField(label=_("Set disposition"), choices=Disposition.choices)
+    response = forms.CharField(
+        label=_("Response (optional, replaces the current one)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, queryset=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if queryset is not None:
+            self.fields["comments"].queryset = queryset
+
+
+class HideCommentForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is this comment hidden?"),
+        max_length=2000,
+        help_text=_("Kept with the comment; the comment itself is never deleted."),
+    )
+
+
+class CommentFilterForm(forms.Form):
+    section = forms.CharField(label=_("Section"), required=False)
+    kind = forms.ChoiceField(label=_("Type"), required=False, choices=[("", _("Any")), *CommentKind.choices])
+    disposition = forms.ChoiceField(
+        label=_("Disposition"), required=False, choices=[("", _("Any")), *Disposition.choices]
+    )
+    category = forms.ChoiceField(
+        label=_("Category"), required=False, choices=[("", _("Any")), *StakeholderCategory.choices]
+    )
+    organisation = forms.CharField(label=_("Organisation"), required=False)
+
+
+class SignUpForm(UserCreationForm):
+    """A stakeholder account: who they are and whom they speak for."""
+
+    first_name = forms.CharField(label=_("Given name"), max_length=150)
+    last_name = forms.CharField(label=_("Family name"), max_length=150)
+    email = forms.EmailField(label=_("E-mail"), help_text=_("Replies and decisions on your comments are sent here."))
+    organisation = forms.CharField(
+        label=_("Organisation"),
+        max_length=200,
+        required=False,
+        help_text=_("Leave empty if you comment as an individual."),
+    )
+    category = forms.ChoiceField(label=_("Category"), choices=StakeholderCategory.choices)
+
+    class Meta(UserCreationForm.Meta):
+        model = get_user_model()
+        fields = ["username", "first_name", "last_name", "email"]
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip().lower()
+        if get_user_model().objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(_("An account with this e-mail address exists already."), code="email_taken")
+        return email
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("category") != StakeholderCategory.INDIVIDUAL and not data.get("organisation", "").strip():
+            self.add_error(
+                "organisation",
+                forms.ValidationError(
+                    _("Name the organisation you comment for, or choose “Individual”."), code="organisation_required"
+                ),
+            )
+        return data
+
+
+class InviteForm(forms.Form):
+    who = forms.CharField(label=_("User name or e-mail of the stakeholder"), max_length=254)
+
+    def clean_who(self):
+        who = self.cleaned_data["who"].strip()
+        user = get_user_model().objects.filter(models.Q(username=who) | models.Q(email__iexact=who)).first()
+        if user is None:
+            raise forms.ValidationError(
+                _("Nobody with that user name or e-mail has an account yet; ask them to sign up first."),
+                code="unknown_user",
+            )
+        return user

@@ -7,6 +7,8 @@ break them.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import reversion
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -17,6 +19,7 @@ from django.db.models.lookups import GreaterThan, LessThanOrEqual
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_comments_xtd.models import XtdComment
 
 from drafts import numbering
 
@@ -154,7 +157,17 @@ class Draft(models.Model):
         FINAL = "final", _("Final")
 
     # The settings an editor may change after freezing; everything else is fixed at freeze time.
-    EDITABLE_FIELDS = frozenset({"label", "status", "visibility", "comments_open_from", "comments_open_until", "note"})
+    EDITABLE_FIELDS = frozenset(
+        {
+            "label",
+            "status",
+            "visibility",
+            "comments_open_from",
+            "comments_open_until",
+            "note",
+            "comments_visible_to_all",
+        }
+    )
 
     document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="drafts")
     number = models.PositiveIntegerField(_("number"))
@@ -166,6 +179,11 @@ class Draft(models.Model):
     comments_open_from = models.DateTimeField(_("comments open"), null=True, blank=True)
     comments_open_until = models.DateTimeField(_("comments close"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
+    comments_visible_to_all = models.BooleanField(
+        _("stakeholders see each other's comments"),
+        default=True,
+        help_text=_("If off, a stakeholder sees only their own comments and the replies to them."),
+    )
     frozen_at = models.DateTimeField(_("frozen"), default=timezone.now)
     frozen_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -200,6 +218,13 @@ class Draft(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("drafts:draft_detail", kwargs={"slug": self.document.slug, "number": self.number})
+
+    def comments_open(self, at: datetime | None = None) -> bool:
+        """Whether the comment window is open at ``at`` (default: now)."""
+        at = at or timezone.now()
+        if self.comments_open_until is None:
+            return False
+        return (self.comments_open_from is None or self.comments_open_from <= at) and at < self.comments_open_until
 
     def save(self, *args, **kwargs) -> None:
         if self.pk is not None and not self._state.adding:
@@ -264,5 +289,132 @@ class DraftSection(models.Model):
     def anchor(self) -> str:
         return numbering.anchor_for(self.number, self.key)
 
+    @property
+    def title(self) -> str:
+        """How e-mails and lists name the section: "7.3 Heading, Draft 2"."""
+        return f"{self.number} {self.heading} ({self.draft.title})".strip()
+
     def get_absolute_url(self) -> str:
-        return f"{self.draft.get_absolute_url()}#{self.anchor}"
+        return reverse(
+            "drafts:draft_section",
+            kwargs={"slug": self.draft.document.slug, "number": self.draft.number, "key": self.key},
+        )
+
+
+class StakeholderCategory(models.TextChoices):
+    MEMBER_STATE = "member_state", _("Member State")
+    UN_ENTITY = "un_entity", _("UN entity")
+    IGO = "igo", _("Other intergovernmental organisation")
+    NGO = "ngo", _("NGO / civil society")
+    NHRI = "nhri", _("National human rights institution")
+    ACADEMIA = "academia", _("Academia")
+    INDIVIDUAL = "individual", _("Individual")
+
+
+class Profile(models.Model):
+    """Who a person speaks for. Copied onto each comment, so a later change does not rewrite history."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    category = models.CharField(
+        _("category"), max_length=20, choices=StakeholderCategory.choices, default=StakeholderCategory.INDIVIDUAL
+    )
+    code = models.CharField(
+        _("short code"),
+        max_length=12,
+        blank=True,
+        validators=[RegexValidator(r"^[A-Z0-9]*$")],
+        help_text=_("Used in comment IDs such as OHCHR-003; made from the organisation's initials if empty."),
+    )
+
+    class Meta:
+        ordering = ["organisation"]
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.organisation or self.get_category_display()})"
+
+
+class CommentKind(models.TextChoices):
+    GENERAL = "general", _("General")
+    TECHNICAL = "technical", _("Technical")
+    EDITORIAL = "editorial", _("Editorial")
+
+
+class Disposition(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    ACCEPTED = "accepted", _("Accepted")
+    MODIFIED = "accepted_modified", _("Accepted with modifications")
+    REJECTED = "rejected", _("Rejected")
+    NOTED = "noted", _("Noted")
+
+
+class DraftComment(XtdComment):
+    """A comment on a section as frozen in a draft (or on the draft as a whole), and what became of it.
+
+    The xtd parent keeps the text, author, threading and follow-up; this adds the anchor, the
+    commenter's standing at the time, and the editors' decision.
+    """
+
+    draft = models.ForeignKey(Draft, on_delete=models.PROTECT, related_name="comments")
+    draft_section = models.ForeignKey(
+        DraftSection, on_delete=models.PROTECT, null=True, blank=True, related_name="comments"
+    )
+    paragraph = models.PositiveSmallIntegerField(_("paragraph"), null=True, blank=True)
+    quote = models.CharField(_("quoted phrase"), max_length=500, blank=True)
+    kind = models.CharField(_("type"), max_length=20, choices=CommentKind.choices, default=CommentKind.GENERAL)
+    proposed_text = models.TextField(_("proposed text"), blank=True, validators=[MaxLengthValidator(20_000)])
+    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    category = models.CharField(_("category"), max_length=20, choices=StakeholderCategory.choices, blank=True)
+    reference = models.CharField(_("ID"), max_length=24, blank=True)
+    disposition = models.CharField(
+        _("disposition"), max_length=20, choices=Disposition.choices, default=Disposition.PENDING
+    )
+    response = models.TextField(_("response"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    addressed_in = models.ForeignKey(
+        Draft, on_delete=models.PROTECT, null=True, blank=True, related_name="addressed_comments"
+    )
+    hidden_reason = models.TextField(_("reason for hiding"), blank=True)
+
+    class Meta:
+        ordering = ["draft", "thread_id", "order"]
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["draft", "reference"], condition=~models.Q(reference=""), name="comment_reference_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(paragraph__isnull=True) | models.Q(paragraph__gte=1),
+                name="comment_paragraph_from_one",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(disposition__in=Disposition.values), name="comment_disposition_known"
+            ),
+        ]
+        indexes = [models.Index(fields=["draft", "draft_section", "paragraph"], name="comment_anchor_idx")]
+
+    def __str__(self) -> str:
+        return self.reference or f"#{self.pk}"
+
+    @property
+    def is_reply(self) -> bool:
+        return self.level > 0
+
+    @property
+    def anchor_label(self) -> str:
+        """Where the comment points: "7.3 ¶2", "7.3", or "Whole draft"."""
+        if self.draft_section_id is None:
+            return str(_("Whole draft"))
+        label = self.draft_section.number or self.draft_section.heading
+        return f"{label} ¶{self.paragraph}" if self.paragraph else label
+
+    def get_absolute_url(self) -> str:
+        if self.draft_section_id is None:
+            return f"{self.draft.get_absolute_url()}#c{self.pk}"
+        return f"{self.draft_section.get_absolute_url()}#c{self.pk}"

@@ -27,15 +27,11 @@ import re
 import xml.etree.ElementTree as etree
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import markdown
 import nh3
 from markdown import util
 from markdown.treeprocessors import Treeprocessor
-
-if TYPE_CHECKING:
-    from django.utils.safestring import SafeString
 
 __all__ = ["Rendered", "paragraph_anchor", "paragraph_label", "render_cached", "render_many", "render_markdown"]
 
@@ -257,7 +253,7 @@ def _scope_footnote_ids(root: etree.Element, footnotes: etree.Element, anchor: s
 # a version never changes, and the same text with the same anchor renders the same in every draft
 # that kept it unchanged. This is the one place that reaches for Django (its cache).
 
-_CACHE_PREFIX = "md1"  # bump when the rendering itself changes
+_CACHE_PREFIX = "md2"  # bump when the rendering itself changes
 
 
 def _cache_key(body: str, anchor: str, label: str) -> str:
@@ -265,8 +261,8 @@ def _cache_key(body: str, anchor: str, label: str) -> str:
     return f"{_CACHE_PREFIX}:{digest}"
 
 
-def render_many(items: list[tuple[str, str, str]]) -> list[SafeString]:
-    """Render ``(body, anchor, label)`` triples to safe HTML, from the cache where possible.
+def render_many(items: list[tuple[str, str, str]]) -> list[Rendered]:
+    """Render ``(body, anchor, label)`` triples, from the cache where possible; ``html`` is marked safe.
 
     One cache round trip for all hits and one for all misses, however many sections a page has.
     """
@@ -275,18 +271,19 @@ def render_many(items: list[tuple[str, str, str]]) -> list[SafeString]:
 
     keys = [_cache_key(*item) for item in items]
     found = cache.get_many(keys)
-    missing = {}
+    missing: dict[str, tuple[str, int]] = {}
     out = []
     for key, (body, anchor, label) in zip(keys, items, strict=True):
-        html = found.get(key)
-        if html is None:
-            html = missing[key] = render_markdown(body, anchor=anchor, label=label).html
-        out.append(mark_safe(html))  # noqa: S308 - sanitised by nh3 in render_markdown
+        hit = found.get(key)
+        if hit is None:
+            rendered = render_markdown(body, anchor=anchor, label=label)
+            hit = missing[key] = (rendered.html, rendered.paragraph_count)
+        out.append(Rendered(mark_safe(hit[0]), hit[1]))  # noqa: S308 - sanitised by nh3 in render_markdown
     if missing:
         cache.set_many(missing, timeout=None)
     return out
 
 
-def render_cached(body: str, *, anchor: str, label: str) -> SafeString:
-    """Render one section body to safe HTML through the cache."""
+def render_cached(body: str, *, anchor: str, label: str) -> Rendered:
+    """Render one section body through the cache; ``html`` is marked safe."""
     return render_many([(body, anchor, label)])[0]

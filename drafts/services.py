@@ -7,24 +7,44 @@ numbers are derived, their text did not change.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import reversion
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
+from django.contrib.sites.models import Site
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.db.models import CharField, F, OuterRef, Subquery
 from django.db.models.functions import Cast
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django_comments.models import CommentFlag
+from django_comments_xtd.models import MaxThreadLevelExceededException
+from django_comments_xtd.views import notify_comment_followers
 from reversion.models import Version
 
 from drafts import numbering
-from drafts.models import Document, Draft, DraftSection, Membership, Role, Section
+from drafts.models import (
+    Disposition,
+    Document,
+    Draft,
+    DraftComment,
+    DraftSection,
+    FrozenDraftError,
+    Membership,
+    Profile,
+    Role,
+    Section,
+)
 
 
 class EditConflict(Exception):
@@ -304,8 +324,12 @@ def draft_freeze(
     comments_open_from: datetime | None = None,
     comments_open_until: datetime | None = None,
     note: str = "",
+    comments_visible_to_all: bool = True,
 ) -> Draft:
     """Freeze the working copy as the document's next numbered draft.
+
+    Comments decided on earlier drafts are marked as addressed in this one, and everyone who
+    commented on the previous draft is told by e-mail once the freeze is committed.
 
     Records, for every live section, the exact version it has now, its number and its place.
     """
@@ -336,6 +360,7 @@ def draft_freeze(
         comments_open_from=comments_open_from,
         comments_open_until=comments_open_until,
         note=note,
+        comments_visible_to_all=comments_visible_to_all,
         frozen_by=user if user is not None and user.is_authenticated else None,
     )
     draft.full_clean()
@@ -365,30 +390,27 @@ def draft_freeze(
             )
         )
     DraftSection.objects.bulk_create(snapshots, batch_size=500)
+    _mark_addressed(draft)
     return draft
 
 
 @transaction.atomic
-def draft_update_settings(
-    *,
-    draft: Draft,
-    label: str,
-    status: str,
-    visibility: str,
-    comments_open_from: datetime | None,
-    comments_open_until: datetime | None,
-    note: str | None = None,
-) -> Draft:
-    """Change what may change on a frozen draft: its label, status, visibility and comment window."""
-    _window_errors(comments_open_from, comments_open_until)
-    draft.label, draft.status, draft.visibility = label.strip(), status, visibility
-    draft.comments_open_from, draft.comments_open_until = comments_open_from, comments_open_until
-    fields = ["label", "status", "visibility", "comments_open_from", "comments_open_until"]
-    if note is not None:
-        draft.note = note
-        fields.append("note")
+def draft_update_settings(*, draft: Draft, **changes) -> Draft:
+    """Change what may change on a frozen draft: label, status, visibility, comment window, note.
+
+    Anything else (its number, its sections, when it was frozen) is refused.
+    """
+    unknown = set(changes) - Draft.EDITABLE_FIELDS
+    if unknown:
+        raise FrozenDraftError(f"A frozen draft cannot change {', '.join(sorted(unknown))}.")
+    _window_errors(
+        changes.get("comments_open_from", draft.comments_open_from),
+        changes.get("comments_open_until", draft.comments_open_until),
+    )
+    for field, value in changes.items():
+        setattr(draft, field, value.strip() if field == "label" else value)
     draft.full_clean(validate_unique=False)
-    draft.save(update_fields=fields)
+    draft.save(update_fields=list(changes))
     return draft
 
 
@@ -595,3 +617,164 @@ def _import_new(
     )
     _open_slot(document, parent, position)
     return _save_version(section, user=user, message=message)
+
+
+# Comments ----------------------------------------------------------------------------------------
+
+
+class CommentRefused(Exception):
+    """A comment that cannot be accepted; the message is meant for the person who wrote it."""
+
+
+def profile_for(user: AbstractBaseUser) -> Profile:
+    profile, _created = Profile.objects.get_or_create(user=user)
+    return profile
+
+
+def _organisation_code(profile: Profile) -> str:
+    if profile.code:
+        return profile.code
+    if not profile.organisation.strip():
+        return "IND"
+    words = [w for w in re.split(r"[^\w]+", profile.organisation) if w and w[0].isalnum()]
+    initials = "".join(w[0] for w in words if w[0].isupper()) or "".join(w[0] for w in words)
+    code = re.sub(r"[^A-Z0-9]", "", initials.upper())[:8]
+    return code or "ORG"
+
+
+@transaction.atomic
+def stakeholder_sign_up(
+    *, username: str, password: str, email: str, first_name: str, last_name: str, organisation: str, category: str
+) -> AbstractBaseUser:
+    """Create a stakeholder's account and profile together."""
+    user = get_user_model().objects.create_user(
+        username=username, password=password, email=email, first_name=first_name, last_name=last_name
+    )
+    Profile.objects.create(user=user, organisation=organisation.strip(), category=category)
+    return user
+
+
+@transaction.atomic
+def comment_post(*, form, user: AbstractBaseUser, draft: Draft, ip_address: str | None = None) -> DraftComment:
+    """Store a validated comment form's comment on ``draft``, or refuse it with a reason.
+
+    Refused (nothing stored): outside the comment window, more than ``COMMENTS_PER_MINUTE`` from
+    one account in a minute. A double submission of the same text returns the first comment.
+    The commenter's organisation and category are copied onto the comment, and it gets a stable
+    ID (``OHCHR-003``) numbered per organisation within the draft.
+    """
+    # Lock the draft row: numbering IDs and spotting a double click need one writer at a time.
+    draft = Draft.objects.select_for_update().get(pk=draft.pk)
+    if not draft.comments_open():
+        if draft.comments_open_until and timezone.now() >= draft.comments_open_until:
+            raise CommentRefused(
+                _("The comment period for %(draft)s closed on %(date)s.")
+                % {"draft": draft.title, "date": _local(draft.comments_open_until)}
+            )
+        if draft.comments_open_from and timezone.now() < draft.comments_open_from:
+            raise CommentRefused(
+                _("The comment period for %(draft)s opens on %(date)s.")
+                % {"draft": draft.title, "date": _local(draft.comments_open_from)}
+            )
+        raise CommentRefused(_("%(draft)s is not open for comments.") % {"draft": draft.title})
+    comment = form.get_comment_object()  # returns the stored comment if this is a double submission
+    if comment.pk:
+        return comment
+    recent = DraftComment.objects.filter(user=user, submit_date__gte=timezone.now() - timedelta(minutes=1)).count()
+    if recent >= settings.COMMENTS_PER_MINUTE:
+        raise CommentRefused(
+            _("You have posted %(count)s comments in the last minute. Please wait a moment before posting again.")
+            % {"count": recent}
+        )
+    profile = profile_for(user)
+    comment.user, comment.ip_address = user, ip_address
+    comment.user_name = user.get_full_name() or user.get_username()
+    comment.user_email = user.email
+    comment.organisation, comment.category = profile.organisation, profile.category
+    comment.is_public = True
+    if not comment.parent_id:
+        code = _organisation_code(profile)
+        taken = DraftComment.objects.filter(draft=draft, reference__startswith=f"{code}-").count()
+        comment.reference = f"{code}-{taken + 1:03d}"
+    try:
+        comment.save()
+    except MaxThreadLevelExceededException as exc:
+        raise CommentRefused(_("Replies can only be one level deep.")) from exc
+    transaction.on_commit(lambda: notify_comment_followers(comment))
+    return comment
+
+
+def _require_editor(user: AbstractBaseUser, draft: Draft) -> None:
+    # The views check this too; the service is the last line, so no path can skip it.
+    from drafts.selectors import can_manage_drafts
+
+    if not can_manage_drafts(user, draft.document):
+        raise PermissionDenied(_("Only the document's editors decide on comments."))
+
+
+@transaction.atomic
+def comment_dispose(
+    *, comments, user: AbstractBaseUser, draft: Draft, disposition: str, response: str | None = None
+) -> int:
+    """Record the editors' decision on one or more comments of ``draft``; returns how many changed."""
+    _require_editor(user, draft)
+    if disposition not in Disposition.values:
+        raise ValidationError(_("Unknown disposition."), code="unknown_disposition")
+    changes = {"disposition": disposition, "decided_by": user, "decided_at": timezone.now()}
+    if response is not None:
+        changes["response"] = response.strip()
+    ids = [c.pk for c in comments]
+    return DraftComment.objects.filter(pk__in=ids, draft=draft, level=0).update(**changes)
+
+
+@transaction.atomic
+def comment_hide(*, comment: DraftComment, user: AbstractBaseUser, reason: str) -> DraftComment:
+    """Hide a comment from everyone but the working group, with the reason. Nothing is deleted."""
+    _require_editor(user, comment.draft)
+    if not reason.strip():
+        raise ValidationError(_("Give the reason for hiding the comment."), code="reason_required")
+    comment.is_public, comment.hidden_reason = False, reason.strip()
+    comment.save(update_fields=["is_public", "hidden_reason"])
+    return comment
+
+
+@transaction.atomic
+def comment_flag(*, comment: DraftComment, user: AbstractBaseUser) -> None:
+    """Ask the editors to look at a comment (django-comments' removal suggestion flag), once per person."""
+    CommentFlag.objects.get_or_create(comment=comment, user=user, flag=CommentFlag.SUGGEST_REMOVAL)
+
+
+def _mark_addressed(draft: Draft) -> None:
+    """Decided comments on earlier drafts are addressed in this one; their authors hear of it."""
+    earlier = DraftComment.objects.filter(draft__document=draft.document, draft__number__lt=draft.number)
+    earlier.filter(addressed_in__isnull=True, level=0).exclude(disposition=Disposition.PENDING).update(
+        addressed_in=draft
+    )
+    previous = draft.document.drafts.filter(number=draft.number - 1).first()
+    if previous is None:
+        return
+    recipients = sorted(
+        set(
+            DraftComment.objects.filter(draft=previous, level=0)
+            .exclude(user_email="")
+            .values_list("user_email", flat=True)
+        )
+    )
+    if recipients:
+        transaction.on_commit(lambda: _tell_commenters(draft, previous, recipients))
+
+
+def _tell_commenters(draft: Draft, previous: Draft, recipients: list[str]) -> None:
+    site = Site.objects.get_current()
+    url = f"{settings.SITE_SCHEME}://{site.domain}{reverse('drafts:my_comments')}"
+    subject = _("%(document)s: %(draft)s is out") % {"document": draft.document.title, "draft": draft.title}
+    body = _(
+        "%(draft)s of “%(document)s” has been published. You commented on %(previous)s; see what "
+        "became of each of your comments at %(url)s"
+    ) % {"draft": draft.title, "document": draft.document.title, "previous": previous.title, "url": url}
+    messages = [(subject, body, settings.DEFAULT_FROM_EMAIL, [email]) for email in recipients]
+    send_mass_mail(messages, fail_silently=False)
+
+
+def _local(moment: datetime) -> str:
+    return timezone.localtime(moment).strftime("%d %B %Y, %H:%M %Z")

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from reversion.models import Version
 
-from drafts import forms, rendering, selectors, services
-from drafts.models import Document, Draft, Section
+from drafts import forms, matrix, rendering, selectors, services
+from drafts.models import Disposition, Document, Draft, DraftSection, Role, Section
 from drafts.numbering import display_number
 
 
@@ -289,7 +294,7 @@ def section_version(request: HttpRequest, slug: str, key: str, version_id: int) 
     section = _section(document, key)
     version: Version = get_object_or_404(selectors.section_versions(section), pk=version_id)
     fields = version.field_dict
-    html = rendering.render_cached(fields["body"], anchor=f"v{version.pk}", label=fields["heading"])
+    html = rendering.render_cached(fields["body"], anchor=f"v{version.pk}", label=fields["heading"]).html
     return render(
         request,
         "drafts/section_version.html",
@@ -311,21 +316,34 @@ def draft_list(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+def _visible_draft(request: HttpRequest, slug: str, number: int) -> Draft:
+    document = _visible_document(request, slug)
+    return get_object_or_404(selectors.drafts_visible_to(request.user, document), number=number)
+
+
 @require_GET
 def draft_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
-    document = _visible_document(request, slug)
-    draft = get_object_or_404(selectors.drafts_visible_to(request.user, document), number=number)
+    draft = _visible_draft(request, slug, number)
+    document = draft.document
     snapshots = selectors.draft_sections(draft)
     rendered = rendering.render_many([(s.body, s.anchor, s.number or s.heading) for s in snapshots])
-    sections = [
-        {
-            "snapshot": s,
-            "html": html,
-            "label": display_number(s.number, s.depth, document.numbering),
-            "level": min(s.depth + 2, 6),
-        }
-        for s, html in zip(snapshots, rendered, strict=True)
-    ]
+    counts = selectors.comment_counts(selectors.comments_visible_to(request.user, draft))
+    sections = []
+    for snapshot, body in zip(snapshots, rendered, strict=True):
+        paragraphs = [
+            (n, counts[(snapshot.pk, n)]) for n in range(1, body.paragraph_count + 1) if (snapshot.pk, n) in counts
+        ]
+        sections.append(
+            {
+                "snapshot": snapshot,
+                "html": body.html,
+                "level": min(snapshot.depth + 2, 6),
+                "label": display_number(snapshot.number, snapshot.depth, document.numbering),
+                "whole": counts.get((snapshot.pk, None), 0),
+                "paragraphs": paragraphs,
+                "total": counts.get((snapshot.pk, None), 0) + sum(n for _p, n in paragraphs),
+            }
+        )
     return render(
         request,
         "drafts/draft_detail.html",
@@ -333,9 +351,317 @@ def draft_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
             "document": document,
             "draft": draft,
             "sections": sections,
+            "general_count": counts.get((None, None), 0),
+            "comment_total": sum(counts.values()),
             "can_manage": selectors.can_manage_drafts(request.user, document),
+            "can_see_all_comments": selectors.can_see_working_copy(request.user, document),
         },
     )
+
+
+@require_GET
+def draft_section(request: HttpRequest, slug: str, number: int, key: str) -> HttpResponse:
+    draft = _visible_draft(request, slug, number)
+    snapshot = get_object_or_404(DraftSection.objects.select_related("draft__document"), draft=draft, key=key)
+    return _comment_page(request, draft, snapshot)
+
+
+@require_GET
+def draft_general_comments(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    return _comment_page(request, _visible_draft(request, slug, number), None)
+
+
+def _paragraphs(snapshot: DraftSection | None) -> tuple[object, int]:
+    if snapshot is None:
+        return None, 0
+    body = rendering.render_cached(snapshot.body, anchor=snapshot.anchor, label=snapshot.number or snapshot.heading)
+    return body.html, body.paragraph_count
+
+
+def _comment_page(
+    request: HttpRequest,
+    draft: Draft,
+    snapshot: DraftSection | None,
+    form=None,
+    refusal: str | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """A section as frozen in a draft (or the draft as a whole), its comments and the comment form."""
+    html, paragraphs = _paragraphs(snapshot)
+    comments = selectors.comments_visible_to(request.user, draft).filter(draft_section=snapshot)
+    if snapshot is None:
+        comments = comments.filter(draft_section__isnull=True)
+    comments = list(comments.order_by("thread_id", "order"))
+    reply_to = next((c for c in comments if str(c.pk) == request.GET.get("reply_to") and c.allow_thread()), None)
+    if form is None and request.user.is_authenticated and draft.comments_open():
+        initial = {"reply_to": reply_to.pk if reply_to else 0, "paragraph": request.GET.get("paragraph")}
+        form = forms.DraftCommentForm(snapshot or draft, paragraphs=paragraphs, initial=initial)
+    return render(
+        request,
+        "drafts/draft_section.html",
+        {
+            "document": draft.document,
+            "draft": draft,
+            "snapshot": snapshot,
+            "html": html,
+            "comments": comments,
+            "form": form,
+            "reply_to": reply_to,
+            "refusal": refusal,
+            "label": display_number(snapshot.number, snapshot.depth, draft.document.numbering) if snapshot else "",
+            "can_manage": selectors.can_manage_drafts(request.user, draft.document),
+            "can_see_all_comments": selectors.can_see_working_copy(request.user, draft.document),
+        },
+        status=status,
+    )
+
+
+def _comment_target(draft: Draft, data) -> DraftSection | Draft | None:
+    """The object a posted comment is about, if it is this draft or one of its sections; else None."""
+    target_type = data.get("content_type", "")
+    try:
+        object_pk = int(data.get("object_pk", ""))
+    except ValueError:
+        return None
+    if target_type == "drafts.draftsection":
+        return DraftSection.objects.select_related("draft__document").filter(draft=draft, pk=object_pk).first()
+    if target_type == "drafts.draft" and object_pk == draft.pk:
+        return draft
+    return None
+
+
+@require_POST
+def comment_post(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    draft = _visible_draft(request, slug, number)
+    if not request.user.is_authenticated:
+        return redirect_to_login(draft.get_absolute_url())
+    target = _comment_target(draft, request.POST)
+    if target is None:
+        return HttpResponseBadRequest(_("This comment form does not belong to this draft. Reload the page."))
+    snapshot = target if isinstance(target, DraftSection) else None
+    data = request.POST.copy()
+    data.update(
+        {"name": request.user.get_full_name() or request.user.get_username(), "email": request.user.email, "url": ""}
+    )
+    _html, paragraphs = _paragraphs(snapshot)
+    form = forms.DraftCommentForm(target, data=data, paragraphs=paragraphs)
+    if not request.user.email:
+        return _comment_page(
+            request,
+            draft,
+            snapshot,
+            form,
+            status=400,
+            refusal=_("Add an e-mail address to your account before commenting: replies and decisions are sent there."),
+        )
+    if form.security_errors():
+        if set(form.security_errors()) == {"timestamp"}:
+            fresh = forms.DraftCommentForm(
+                target,
+                paragraphs=paragraphs,
+                initial={
+                    k: form.data.get(k) for k in ("comment", "paragraph", "quote", "kind", "proposed_text", "reply_to")
+                },
+            )
+            return _comment_page(
+                request,
+                draft,
+                snapshot,
+                fresh,
+                status=400,
+                refusal=_(
+                    "The form was open for too long and has expired. Your text is still here: check it and post again."
+                ),
+            )
+        return HttpResponseBadRequest(_("The comment form failed its security check. Reload the page and try again."))
+    if not form.is_valid():
+        return _comment_page(request, draft, snapshot, form, status=400)
+    try:
+        comment = services.comment_post(
+            form=form, user=request.user, draft=draft, ip_address=request.META.get("REMOTE_ADDR")
+        )
+    except services.CommentRefused as refusal:
+        return _comment_page(request, draft, snapshot, form, refusal=str(refusal), status=403)
+    messages.success(request, _("Your comment %(ref)s was posted.") % {"ref": comment.reference or ""})
+    return redirect(comment.get_absolute_url())
+
+
+@require_POST
+def comment_flag(request: HttpRequest, slug: str, number: int, comment_id: int) -> HttpResponse:
+    draft = _visible_draft(request, slug, number)
+    if not request.user.is_authenticated:
+        return redirect_to_login(draft.get_absolute_url())
+    comment = get_object_or_404(selectors.comments_visible_to(request.user, draft), pk=comment_id)
+    services.comment_flag(comment=comment, user=request.user)
+    messages.success(request, _("Thank you: the editors will look at comment %(ref)s.") % {"ref": comment})
+    return redirect(comment.get_absolute_url())
+
+
+# The editors' table ---------------------------------------------------------------------------------
+
+COMMENTS_PER_PAGE = 50
+
+
+def _editor_draft(request: HttpRequest, slug: str, number: int) -> Draft:
+    draft = _visible_draft(request, slug, number)
+    if not selectors.can_manage_drafts(request.user, draft.document):
+        if selectors.can_see_working_copy(request.user, draft.document):
+            raise PermissionDenied(_("Only the document's editors decide on comments."))
+        raise Http404
+    return draft
+
+
+@require_http_methods(["GET", "POST"])
+def comment_table(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    draft = _editor_draft(request, slug, number)
+    visible = selectors.comments_visible_to(request.user, draft)
+    filters = forms.CommentFilterForm(request.GET or None)
+    comments = visible.filter(level=0)
+    if filters.is_valid():
+        comments = selectors.comments_filtered(comments, **filters.cleaned_data)
+    comments = comments.select_related("draft_section", "decided_by", "addressed_in").order_by(
+        "draft_section__order", "paragraph", "submit_date"
+    )
+    bulk = forms.BulkDispositionForm(_posted(request), queryset=visible.filter(level=0))
+    if request.method == "POST" and bulk.is_valid():
+        changed = services.comment_dispose(
+            comments=bulk.cleaned_data["comments"],
+            user=request.user,
+            draft=draft,
+            disposition=bulk.cleaned_data["disposition"],
+            response=bulk.cleaned_data["response"] or None,
+        )
+        messages.success(request, _("Set the disposition of %(n)s comments.") % {"n": changed})
+        return redirect(request.get_full_path())
+    page = Paginator(comments, COMMENTS_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "drafts/comment_table.html",
+        {
+            "document": draft.document,
+            "draft": draft,
+            "page": page,
+            "filters": filters,
+            "bulk": bulk,
+            "counts": selectors.disposition_counts(visible),
+            "dispositions": Disposition.choices,
+            "query": query.urlencode(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def comment_decide(request: HttpRequest, slug: str, number: int, comment_id: int) -> HttpResponse:
+    draft = _editor_draft(request, slug, number)
+    comment = get_object_or_404(selectors.comments_visible_to(request.user, draft), pk=comment_id, level=0)
+    form = forms.DispositionForm(_posted(request), instance=comment)
+    hide = forms.HideCommentForm()
+    if request.method == "POST" and form.is_valid():
+        services.comment_dispose(
+            comments=[comment],
+            user=request.user,
+            draft=draft,
+            disposition=form.cleaned_data["disposition"],
+            response=form.cleaned_data["response"],
+        )
+        messages.success(request, _("Saved the decision on %(ref)s.") % {"ref": comment})
+        return redirect("drafts:comment_table", slug=slug, number=number)
+    return render(
+        request,
+        "drafts/comment_decide.html",
+        {"document": draft.document, "draft": draft, "comment": comment, "form": form, "hide": hide},
+    )
+
+
+@require_POST
+def comment_hide(request: HttpRequest, slug: str, number: int, comment_id: int) -> HttpResponse:
+    draft = _editor_draft(request, slug, number)
+    comment = get_object_or_404(selectors.comments_visible_to(request.user, draft), pk=comment_id)
+    form = forms.HideCommentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the reason for hiding the comment."))
+    else:
+        services.comment_hide(comment=comment, user=request.user, reason=form.cleaned_data["reason"])
+        messages.success(request, _("Hid comment %(ref)s; it is kept with the reason.") % {"ref": comment})
+    return redirect(comment.get_absolute_url())
+
+
+@require_GET
+def comment_export(request: HttpRequest, slug: str, number: int, fmt: str) -> HttpResponse:
+    """The comment matrix as a download, for the working group (it holds every decision)."""
+    draft = _visible_draft(request, slug, number)
+    if not selectors.can_see_working_copy(request.user, draft.document) or fmt not in ("csv", "xlsx"):
+        raise Http404
+    rows = matrix.matrix_rows(selectors.comments_visible_to(request.user, draft).select_related("addressed_in"))
+    name = f"{draft.document.slug}-draft-{draft.number}-comments.{fmt}"
+    if fmt == "csv":
+        response = HttpResponse(matrix.matrix_csv(rows), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(
+            matrix.matrix_xlsx(rows, title=f"{draft.document.title}, {draft.title}"),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+@require_GET
+def my_comments(request: HttpRequest) -> HttpResponse:
+    comments = selectors.comments_of(request.user)
+    page = Paginator(comments, COMMENTS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "drafts/my_comments.html", {"page": page})
+
+
+@require_http_methods(["GET", "POST"])
+def sign_up(request: HttpRequest) -> HttpResponse:
+    form = forms.SignUpForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        user = services.stakeholder_sign_up(
+            username=data["username"],
+            password=data["password1"],
+            email=data["email"],
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            organisation=data["organisation"],
+            category=data["category"],
+        )
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Welcome. You can now comment on the drafts that are open for comments."))
+        return redirect(_safe_next(request) or "drafts:document_list")
+    return render(request, "registration/sign_up.html", {"form": form, "next": request.GET.get("next", "")})
+
+
+def _safe_next(request: HttpRequest) -> str | None:
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return None
+
+
+@require_http_methods(["GET", "POST"])
+def invite(request: HttpRequest, slug: str) -> HttpResponse:
+    document = _editor_document(request, slug)
+    form = forms.InviteForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        user = form.cleaned_data["who"]
+        if selectors.role_for(user, document) in (Role.EDITOR, Role.MEMBER):
+            form.add_error("who", _("%(user)s is already in the working group.") % {"user": user})
+        else:
+            services.membership_set(document=document, user=user, role=Role.STAKEHOLDER)
+            messages.success(
+                request,
+                _("%(user)s can now read and comment on the restricted drafts.")
+                % {"user": user.get_full_name() or user.get_username()},
+            )
+            return redirect(document)
+    stakeholders = document.memberships.filter(role=Role.STAKEHOLDER).select_related("user__profile")
+    return render(request, "drafts/invite.html", {"document": document, "form": form, "stakeholders": stakeholders})
 
 
 @require_http_methods(["GET", "POST"])
@@ -345,16 +671,8 @@ def draft_freeze(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            draft = services.draft_freeze(
-                document=document,
-                user=request.user,
-                label=data["label"],
-                visibility=data["visibility"],
-                status=data["status"],
-                comments_open_from=data["comments_open_from"],
-                comments_open_until=data["comments_open_until"],
-                note=data["note"],
-            )
+            settings_fields = {name: data[name] for name in forms.DraftSettingsForm.Meta.fields}
+            draft = services.draft_freeze(document=document, user=request.user, **settings_fields)
         except ValidationError as error:
             _form_error(form, error)
         else:
@@ -370,15 +688,7 @@ def draft_settings(request: HttpRequest, slug: str, number: int) -> HttpResponse
     form = forms.DraftSettingsForm(_posted(request), instance=draft)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        services.draft_update_settings(
-            draft=draft,
-            label=data["label"],
-            status=data["status"],
-            visibility=data["visibility"],
-            comments_open_from=data["comments_open_from"],
-            comments_open_until=data["comments_open_until"],
-            note=data["note"],
-        )
+        services.draft_update_settings(draft=draft, **data)
         messages.success(request, _("Saved the settings of %(draft)s.") % {"draft": draft.title})
         return redirect(draft)
     return render(request, "drafts/draft_settings.html", {"document": document, "draft": draft, "form": form})

@@ -47,7 +47,11 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.sites",
     "reversion",
+    # django_comments_xtd must come before django_comments, or the plain package's templates win.
+    "django_comments_xtd",
+    "django_comments",
     "drafts",
 ]
 
@@ -149,6 +153,26 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = _env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "drafting-tracker@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Comments: django-comments-xtd with our model and form. The package reads these once at start-up.
+SITE_ID = 1
+SITE_DOMAIN = os.environ.get("SITE_DOMAIN", "127.0.0.1:8000" if DEBUG else (ALLOWED_HOSTS or ["localhost"])[0])
+SITE_NAME = os.environ.get("SITE_NAME", "Drafting tracker")
+SITE_SCHEME = "http" if DEBUG else "https"  # for links in e-mails, which have no request to ask
+COMMENTS_APP = "django_comments_xtd"
+COMMENTS_XTD_MODEL = "drafts.models.DraftComment"
+COMMENTS_XTD_FORM_CLASS = "drafts.forms.DraftCommentForm"
+COMMENTS_XTD_MAX_THREAD_LEVEL = 1  # a comment and one level of replies
+COMMENTS_XTD_CONFIRM_EMAIL = False  # only signed-in people comment
+COMMENTS_XTD_THREADED_EMAILS = False  # follow-up mail is sent in the request, so it is testable
+COMMENTS_XTD_SEND_HTML_EMAIL = False
+COMMENTS_XTD_FROM_EMAIL = DEFAULT_FROM_EMAIL
+COMMENTS_XTD_APP_MODEL_OPTIONS = {
+    "default": {"who_can_post": "users", "allow_flagging": True, "allow_feedback": False, "show_feedback": False},
+    "drafts.draftsection": {"who_can_post": "users", "allow_flagging": True, "allow_feedback": False,
+                            "show_feedback": False},
+}
+COMMENTS_PER_MINUTE = int(os.environ.get("COMMENTS_PER_MINUTE", "6"))
 
 # Security: strict by default, relaxed only where DEBUG is on (plain http on a developer machine).
 SECURE_SSL_REDIRECT = _env_bool("SECURE_SSL_REDIRECT", not DEBUG)

@@ -28,8 +28,14 @@ def long_document(principles: int = 20, guidelines: int = 9) -> str:
     for p in range(1, principles + 1):
         lines += [f"## Principle {p}: Principle number {p} {{#p{p}}}", "", f"Principle {p} applies to everyone.", ""]
         for g in range(1, guidelines + 1):
-            lines += [f"### {p}.{g} Guideline {g} {{#p{p}-g{g}}}", "",
-                      f"States should do {p}.{g}, *promptly* and well.", "", "- one\n- two", ""]
+            lines += [
+                f"### {p}.{g} Guideline {g} {{#p{p}-g{g}}}",
+                "",
+                f"States should do {p}.{g}, *promptly* and well.",
+                "",
+                "- one\n- two",
+                "",
+            ]
     return "\n".join(lines)
 
 
@@ -62,11 +68,19 @@ def test_update_versions_only_the_changed_sections_with_the_message(tmp_path) ->
     run("import_document", str(write(tmp_path, long_document(3, 2))), "--slug", "short")
     changed = long_document(3, 2).replace("States should do 2.1,", "States shall do 2.1,")
     changed = changed.replace("### 3.2 Guideline 2 {#p3-g2}", "### 3.2 Guideline two {#p3-g2}")
-    changed = changed.replace("### 1.2 Guideline 2 {#p1-g2}\n\nStates should do 1.2, *promptly* and well.\n\n- one\n- two\n",
-                              "")
+    changed = changed.replace(
+        "### 1.2 Guideline 2 {#p1-g2}\n\nStates should do 1.2, *promptly* and well.\n\n- one\n- two\n", ""
+    )
     versions = Version.objects.count()
-    run("import_document", str(write(tmp_path, changed, "v2.md")), "--slug", "short", "--update",
-        "--message", "After consultation")
+    run(
+        "import_document",
+        str(write(tmp_path, changed, "v2.md")),
+        "--slug",
+        "short",
+        "--update",
+        "--message",
+        "After consultation",
+    )
     assert Version.objects.count() == versions + 3
     assert Section.objects.get(document__slug="short", key="p1-g2").removed
     latest = Version.objects.get_for_object(Section.objects.get(document__slug="short", key="p2-g1")).first()
@@ -87,20 +101,28 @@ def test_a_file_without_keys_is_matched_by_unchanged_heading(tmp_path) -> None:
     text = "# T\n\n## Principle 1: Dignity\n\nText one.\n\n## Principle 2: Liberty\n\nText two.\n"
     run("import_document", str(write(tmp_path, text)), "--slug", "nokeys")
     versions = Version.objects.count()
-    run("import_document", str(write(tmp_path, text.replace("Text two.", "Text 2."), "b.md")), "--slug", "nokeys",
-        "--update")
+    run(
+        "import_document",
+        str(write(tmp_path, text.replace("Text two.", "Text 2."), "b.md")),
+        "--slug",
+        "nokeys",
+        "--update",
+    )
     assert Version.objects.count() == versions + 1
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("No title here\n", "text before the document title"),
-    ("# Title\n\nJust text.\n", "between the title and the first section"),
-    ("# Title\n", "no section headings"),
-    ("# T\n\n## A {#a}\n\n#### Too deep\n", "skips a level"),
-    ("# T\n\n## A {#a}\n\n## B {#a}\n", "used twice"),
-    ("# T\n\n## A {#Not Valid}\n", "may only use"),
-    ("# T\n\n## " + "x" * 301 + "\n", "longer than 300"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("No title here\n", "text before the document title"),
+        ("# Title\n\nJust text.\n", "between the title and the first section"),
+        ("# Title\n", "no section headings"),
+        ("# T\n\n## A {#a}\n\n#### Too deep\n", "skips a level"),
+        ("# T\n\n## A {#a}\n\n## B {#a}\n", "used twice"),
+        ("# T\n\n## A {#Not Valid}\n", "may only use"),
+        ("# T\n\n## " + "x" * 301 + "\n", "longer than 300"),
+    ],
+)
 def test_malformed_files_are_refused_with_the_reason_and_nothing_is_written(tmp_path, text, message) -> None:
     with pytest.raises(CommandError, match=message):
         run("import_document", str(write(tmp_path, text)), "--slug", "bad")
@@ -140,11 +162,14 @@ def test_freeze_draft_errors(tmp_path) -> None:
 
 def test_markdown_export_reads_back_to_the_same_sections() -> None:
     parsed = interchange.parse_markdown(long_document(2, 2))
-    sections = [interchange.ExportSection(key=s.key, heading=s.heading, body=s.body, depth=s.depth,
-                                          number=s.number or "") for s in parsed.sections]
+    sections = [
+        interchange.ExportSection(key=s.key, heading=s.heading, body=s.body, depth=s.depth, number=s.number or "")
+        for s in parsed.sections
+    ]
     again = interchange.parse_markdown(interchange.export_markdown(parsed.title, sections, "principles"))
     assert [(s.key, s.heading, s.body, s.depth, s.number) for s in again.sections] == [
-        (s.key, s.heading, s.body, s.depth, s.number) for s in parsed.sections]
+        (s.key, s.heading, s.body, s.depth, s.number) for s in parsed.sections
+    ]
 
 
 def test_load_demo_builds_two_drafts_with_edits_between_them_and_is_idempotent(settings) -> None:
@@ -155,7 +180,8 @@ def test_load_demo_builds_two_drafts_with_edits_between_them_and_is_idempotent(s
     first, second = document.drafts.order_by("number")
     assert (first.label, second.label) == ("Zero draft", "First draft")
     changed = DraftSection.objects.filter(draft=second).exclude(
-        version__in=DraftSection.objects.filter(draft=first).values("version"))
+        version__in=DraftSection.objects.filter(draft=first).values("version")
+    )
     assert changed.count() >= 20
     run("load_demo")
     assert Document.objects.filter(slug=document.slug).count() == 1 and document.drafts.count() == 2

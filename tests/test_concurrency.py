@@ -21,7 +21,7 @@ def _in_thread(target, results: dict, name: str) -> threading.Thread:
     def run() -> None:
         try:
             results[name] = target()
-        except Exception as exc:  # noqa: BLE001 - the test inspects what each side got
+        except Exception as exc:
             results[name] = exc
         finally:
             connections.close_all()
@@ -38,8 +38,9 @@ def test_a_save_waiting_on_an_open_transaction_is_refused_not_lost() -> None:
 
     def alice_saves_and_holds_the_transaction_open() -> str:
         with transaction.atomic():
-            services.section_update(section=section, user=alice, base_version=1, heading="Heading",
-                                    body="Alice's words", message="Alice")
+            services.section_update(
+                section=section, user=alice, base_version=1, heading="Heading", body="Alice's words", message="Alice"
+            )
             alice_saved.set()
             # Bob starts while Alice's transaction is still open and uncommitted.
             threading.Event().wait(0.5)
@@ -47,12 +48,15 @@ def test_a_save_waiting_on_an_open_transaction_is_refused_not_lost() -> None:
 
     def bob_saves_from_the_same_base() -> str:
         alice_saved.wait(5)
-        services.section_update(section=section, user=bob, base_version=1, heading="Heading",
-                                body="Bob's words", message="Bob")
+        services.section_update(
+            section=section, user=bob, base_version=1, heading="Heading", body="Bob's words", message="Bob"
+        )
         return "saved"
 
-    threads = [_in_thread(alice_saves_and_holds_the_transaction_open, results, "alice"),
-               _in_thread(bob_saves_from_the_same_base, results, "bob")]
+    threads = [
+        _in_thread(alice_saves_and_holds_the_transaction_open, results, "alice"),
+        _in_thread(bob_saves_from_the_same_base, results, "bob"),
+    ]
     for thread in threads:
         thread.join(10)
     assert results["alice"] == "saved"
@@ -71,8 +75,9 @@ def test_two_saves_released_together_one_wins_and_one_gets_the_conflict() -> Non
 
         def save(user, words: str, section: Section = section, start: threading.Barrier = start) -> str:
             start.wait(5)
-            services.section_update(section=section, user=user, base_version=1, heading=section.heading,
-                                    body=words, message=words)
+            services.section_update(
+                section=section, user=user, base_version=1, heading=section.heading, body=words, message=words
+            )
             return words
 
         threads = [_in_thread(lambda u=u: save(u, f"words of {u.username}"), results, u.username) for u in users]

@@ -38,14 +38,26 @@ def outline_numbers(document) -> dict[str, str]:
 def test_every_kind_of_section_change_is_exactly_one_revision_with_user_and_message() -> None:
     user = make_user()
     document = make_document(editor=user)
-    first = assert_single_revision(lambda: make_section(document, "First", key="first", user=user, message="Add"),
-                                   user=user, message="Add")
+    first = assert_single_revision(
+        lambda: make_section(document, "First", key="first", user=user, message="Add"), user=user, message="Add"
+    )
     second = make_section(document, "Second", key="second", user=user)
-    assert_single_revision(lambda: services.section_update(
-        section=first, user=user, base_version=first.version_number, heading="First, renamed", body="New words",
-        message="Reword after consultation"), user=user, message="Reword after consultation")
-    assert_single_revision(lambda: services.section_move(section=second, user=user, parent=None, position=1,
-                                                         message="Second goes first"), user=user)
+    assert_single_revision(
+        lambda: services.section_update(
+            section=first,
+            user=user,
+            base_version=first.version_number,
+            heading="First, renamed",
+            body="New words",
+            message="Reword after consultation",
+        ),
+        user=user,
+        message="Reword after consultation",
+    )
+    assert_single_revision(
+        lambda: services.section_move(section=second, user=user, parent=None, position=1, message="Second goes first"),
+        user=user,
+    )
     assert_single_revision(lambda: services.section_remove(section=second, user=user, message="Merged"), user=user)
     assert_single_revision(lambda: services.section_restore(section=second, user=user), user=user)
     oldest = Version.objects.get_for_object(first).last()
@@ -58,8 +70,9 @@ def test_every_kind_of_section_change_is_exactly_one_revision_with_user_and_mess
 def test_saving_unchanged_text_makes_no_version() -> None:
     document = make_document()
     section = make_section(document)
-    services.section_update(section=section, user=None, base_version=1, heading=section.heading, body=section.body,
-                            message="nothing")
+    services.section_update(
+        section=section, user=None, base_version=1, heading=section.heading, body=section.body, message="nothing"
+    )
     assert versions_of(section) == 1
 
 
@@ -85,12 +98,15 @@ def test_moving_a_guideline_to_another_principle_renumbers_both() -> None:
 # Bad input changes nothing ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("heading", "body", "code"), [
-    ("", "text", "blank_heading"),
-    ("   ", "text", "blank_heading"),
-    ("x" * 301, "text", "max_length"),
-    ("Fine", "x" * (BODY_MAX_CHARS + 1), "max_length"),
-])
+@pytest.mark.parametrize(
+    ("heading", "body", "code"),
+    [
+        ("", "text", "blank_heading"),
+        ("   ", "text", "blank_heading"),
+        ("x" * 301, "text", "max_length"),
+        ("Fine", "x" * (BODY_MAX_CHARS + 1), "max_length"),
+    ],
+)
 def test_bad_section_text_is_refused_and_nothing_is_saved(heading: str, body: str, code: str) -> None:
     document = make_document()
     section = make_section(document, "Original", "Original text")
@@ -154,11 +170,13 @@ def test_a_stale_save_is_refused_and_the_newer_text_is_kept() -> None:
     document = make_document(members=[alice, bob])
     section = make_section(document, "Heading", "Original", user=alice)
     opened_at = section.version_number
-    services.section_update(section=section, user=alice, base_version=opened_at, heading="Heading",
-                            body="Alice's words", message="Alice")
+    services.section_update(
+        section=section, user=alice, base_version=opened_at, heading="Heading", body="Alice's words", message="Alice"
+    )
     with pytest.raises(services.EditConflict) as conflict:
-        services.section_update(section=section, user=bob, base_version=opened_at, heading="Heading",
-                                body="Bob's words", message="Bob")
+        services.section_update(
+            section=section, user=bob, base_version=opened_at, heading="Heading", body="Bob's words", message="Bob"
+        )
     assert conflict.value.latest.revision.user == alice
     assert conflict.value.section.body == "Alice's words"
     section.refresh_from_db()
@@ -178,8 +196,13 @@ def test_freezing_records_each_live_sections_version_number_and_place() -> None:
     assert draft.number == 1
     assert "p1-g1" not in snapshots
     assert [(s.key, s.number, s.parent_key, s.position) for s in sorted(snapshots.values(), key=lambda s: s.order)] == [
-        ("intro", "", "", 1), ("p1", "1", "", 2), ("p1-g2", "1.1", "p1", 1),
-        ("p2", "2", "", 3), ("p2-g1", "2.1", "p2", 1), ("p2-g2", "2.2", "p2", 2)]
+        ("intro", "", "", 1),
+        ("p1", "1", "", 2),
+        ("p1-g2", "1.1", "p1", 1),
+        ("p2", "2", "", 3),
+        ("p2-g1", "2.1", "p2", 1),
+        ("p2-g2", "2.2", "p2", 2),
+    ]
     latest = Version.objects.get_for_object(sections["p1-g2"]).first()
     assert snapshots["p1-g2"].version == latest
     assert freeze(document).number == 2
@@ -189,8 +212,9 @@ def test_a_frozen_draft_keeps_its_text_when_the_working_copy_changes() -> None:
     document = make_document()
     section = make_section(document, "Heading", "As frozen")
     draft = freeze(document)
-    services.section_update(section=section, user=None, base_version=1, heading="Heading", body="Changed later",
-                            message="edit")
+    services.section_update(
+        section=section, user=None, base_version=1, heading="Heading", body="Changed later", message="edit"
+    )
     assert DraftSection.objects.get(draft=draft).body == "As frozen"
 
 
@@ -239,9 +263,14 @@ def test_an_editor_can_still_change_a_frozen_drafts_settings() -> None:
     document = make_document()
     make_section(document)
     draft = freeze(document, visibility=Draft.Visibility.WORKING_GROUP)
-    services.draft_update_settings(draft=draft, label="Zero draft", status=Draft.Status.SUPERSEDED,
-                                   visibility=Draft.Visibility.PUBLIC, comments_open_from=None,
-                                   comments_open_until=None)
+    services.draft_update_settings(
+        draft=draft,
+        label="Zero draft",
+        status=Draft.Status.SUPERSEDED,
+        visibility=Draft.Visibility.PUBLIC,
+        comments_open_from=None,
+        comments_open_until=None,
+    )
     draft.refresh_from_db()
     assert (draft.label, draft.visibility, draft.number) == ("Zero draft", "public", 1)
 

@@ -19,8 +19,9 @@ def people():
 
 @pytest.fixture
 def document(people):
-    document = make_document("guidance", editor=people["editor"], members=[people["member"]],
-                             stakeholders=[people["stakeholder"]])
+    document = make_document(
+        "guidance", editor=people["editor"], members=[people["member"]], stakeholders=[people["stakeholder"]]
+    )
     make_principles(document, principles=2, guidelines=2)
     for visibility in (Draft.Visibility.WORKING_GROUP, Draft.Visibility.RESTRICTED, Draft.Visibility.PUBLIC):
         freeze(document, visibility=visibility)
@@ -42,8 +43,9 @@ READABLE = {"editor": {1, 2, 3}, "member": {1, 2, 3}, "stakeholder": {2, 3}, "ou
 
 
 @pytest.mark.parametrize("who", ["editor", "member", "stakeholder", "outsider", None])
-def test_each_person_reads_exactly_the_drafts_they_may_see_and_gets_404_for_the_others(client, people, document,
-                                                                                       who) -> None:
+def test_each_person_reads_exactly_the_drafts_they_may_see_and_gets_404_for_the_others(
+    client, people, document, who
+) -> None:
     user = people.get(who)
     for number in (1, 2, 3, 4):
         status = 200 if number in READABLE[who] else 404
@@ -57,8 +59,13 @@ def test_each_person_reads_exactly_the_drafts_they_may_see_and_gets_404_for_the_
 def test_the_working_copy_does_not_exist_for_people_outside_the_working_group(client, people, document, who) -> None:
     user = people.get(who)
     key = "p1-g1"
-    for name in ("drafts:section_detail", "drafts:section_edit", "drafts:section_history", "drafts:section_move",
-                 "drafts:section_remove"):
+    for name in (
+        "drafts:section_detail",
+        "drafts:section_edit",
+        "drafts:section_history",
+        "drafts:section_move",
+        "drafts:section_remove",
+    ):
         get(client, user, name, 404, slug="guidance", key=key)
     get(client, user, "drafts:section_create", 404, slug="guidance")
     page = get(client, user, "drafts:document_detail", slug="guidance").content.decode()
@@ -79,8 +86,10 @@ def test_only_editors_freeze_drafts_and_change_their_settings(client, people, do
     get(client, people["member"], "drafts:draft_settings", 403, slug="guidance", number=1)
     get(client, people["stakeholder"], "drafts:draft_freeze", 404, slug="guidance")
     client.force_login(people["member"])
-    response = client.post(reverse("drafts:draft_settings", kwargs={"slug": "guidance", "number": 1}),
-                           {"label": "x", "visibility": "public", "status": "circulated"})
+    response = client.post(
+        reverse("drafts:draft_settings", kwargs={"slug": "guidance", "number": 1}),
+        {"label": "x", "visibility": "public", "status": "circulated"},
+    )
     assert response.status_code == 403
     assert Draft.objects.get(document=document, number=1).visibility == Draft.Visibility.WORKING_GROUP
 
@@ -103,8 +112,16 @@ def test_a_member_edits_a_section_and_the_history_shows_who_and_why(client, peop
     section = Section.objects.get(document=document, key="p1-g1")
     form = client.get(edit_url()).context["form"]
     assert form.initial["base_version"] == section.version_number
-    response = client.post(edit_url(), {"heading": "Guideline 1.1", "body": "New text.", "numbered": "on",
-                                        "message": "Tighter wording", "base_version": section.version_number})
+    response = client.post(
+        edit_url(),
+        {
+            "heading": "Guideline 1.1",
+            "body": "New text.",
+            "numbered": "on",
+            "message": "Tighter wording",
+            "base_version": section.version_number,
+        },
+    )
     assert response.status_code == 302
     history = client.get(reverse("drafts:section_history", kwargs={"slug": "guidance", "key": "p1-g1"})).content
     assert b"Tighter wording" in history and b"member" in history
@@ -112,8 +129,17 @@ def test_a_member_edits_a_section_and_the_history_shows_who_and_why(client, peop
 
 def test_preview_renders_without_saving(client, people, document) -> None:
     client.force_login(people["member"])
-    response = client.post(edit_url(), {"heading": "Guideline 1.1", "body": "Some **bold** idea", "numbered": "on",
-                                        "message": "m", "base_version": 1, "preview": "1"})
+    response = client.post(
+        edit_url(),
+        {
+            "heading": "Guideline 1.1",
+            "body": "Some **bold** idea",
+            "numbered": "on",
+            "message": "m",
+            "base_version": 1,
+            "preview": "1",
+        },
+    )
     assert response.status_code == 200
     assert "<strong>bold</strong>" in response.context["preview"]
     assert Section.objects.get(document=document, key="p1-g1").version_number == 1
@@ -121,11 +147,25 @@ def test_preview_renders_without_saving(client, people, document) -> None:
 
 def test_a_stale_edit_shows_the_conflict_page_and_overwrites_nothing(client, people, document) -> None:
     section = Section.objects.get(document=document, key="p1-g1")
-    services.section_update(section=section, user=people["editor"], base_version=1, heading=section.heading,
-                            body="The editor's newer text.", message="Editor was first")
+    services.section_update(
+        section=section,
+        user=people["editor"],
+        base_version=1,
+        heading=section.heading,
+        body="The editor's newer text.",
+        message="Editor was first",
+    )
     client.force_login(people["member"])
-    response = client.post(edit_url(), {"heading": section.heading, "body": "The member's text.", "numbered": "on",
-                                        "message": "Member's change", "base_version": 1})
+    response = client.post(
+        edit_url(),
+        {
+            "heading": section.heading,
+            "body": "The member's text.",
+            "numbered": "on",
+            "message": "Member's change",
+            "base_version": 1,
+        },
+    )
     assert response.status_code == 409
     page = response.content.decode()
     assert "Nothing was overwritten" in page
@@ -135,21 +175,27 @@ def test_a_stale_edit_shows_the_conflict_page_and_overwrites_nothing(client, peo
     assert section.body == "The editor's newer text." and versions_of(section) == 2
     # The form now carries the newer version, so saving the merge is deliberate and succeeds.
     assert response.context["form"].initial["base_version"] == 2
-    merged = client.post(edit_url(), {"heading": section.heading, "body": "Merged text.", "numbered": "on",
-                                      "message": "Merged", "base_version": 2})
+    merged = client.post(
+        edit_url(),
+        {"heading": section.heading, "body": "Merged text.", "numbered": "on", "message": "Merged", "base_version": 2},
+    )
     assert merged.status_code == 302
     section.refresh_from_db()
     assert section.body == "Merged text." and versions_of(section) == 3
 
 
-@pytest.mark.parametrize(("heading", "body", "error"), [
-    ("", "text", "This field is required."),
-    ("   ", "text", "A heading cannot be empty."),
-    ("x" * 301, "text", "at most 300 characters"),
-    ("Fine", "x" * 1_000_001, "at most 1000000 characters"),
-])
-def test_bad_input_on_the_edit_form_gets_a_clear_message_and_saves_nothing(client, people, document, heading, body,
-                                                                           error) -> None:
+@pytest.mark.parametrize(
+    ("heading", "body", "error"),
+    [
+        ("", "text", "This field is required."),
+        ("   ", "text", "A heading cannot be empty."),
+        ("x" * 301, "text", "at most 300 characters"),
+        ("Fine", "x" * 1_000_001, "at most 1000000 characters"),
+    ],
+)
+def test_bad_input_on_the_edit_form_gets_a_clear_message_and_saves_nothing(
+    client, people, document, heading, body, error
+) -> None:
     client.force_login(people["member"])
     response = client.post(edit_url(), {"heading": heading, "body": body, "message": "m", "base_version": 1})
     assert response.status_code == 200
@@ -160,22 +206,34 @@ def test_bad_input_on_the_edit_form_gets_a_clear_message_and_saves_nothing(clien
 def test_add_move_remove_restore_and_revert_through_the_pages(client, people, document) -> None:
     client.force_login(people["member"])
     p2 = Section.objects.get(document=document, key="p2")
-    response = client.post(reverse("drafts:section_create", kwargs={"slug": "guidance"}),
-                           {"heading": "New guideline", "body": "Text", "parent": p2.pk, "position": 1,
-                            "numbered": "on", "message": "Add"})
+    response = client.post(
+        reverse("drafts:section_create", kwargs={"slug": "guidance"}),
+        {
+            "heading": "New guideline",
+            "body": "Text",
+            "parent": p2.pk,
+            "position": 1,
+            "numbered": "on",
+            "message": "Add",
+        },
+    )
     assert response.status_code == 302
     new = Section.objects.get(document=document, heading="New guideline")
     assert (new.parent, new.position) == (p2, 1)
     p1 = Section.objects.get(document=document, key="p1")
-    response = client.post(reverse("drafts:section_move", kwargs={"slug": "guidance", "key": new.key}),
-                           {"parent": p1.pk, "position": 3, "message": "Belongs under 1"})
+    response = client.post(
+        reverse("drafts:section_move", kwargs={"slug": "guidance", "key": new.key}),
+        {"parent": p1.pk, "position": 3, "message": "Belongs under 1"},
+    )
     assert response.status_code == 302
     new.refresh_from_db()
     assert new.parent == p1
     # A section cannot be moved into its own subsection: the page says so.
     guideline = Section.objects.get(document=document, key="p1-g1")
-    response = client.post(reverse("drafts:section_move", kwargs={"slug": "guidance", "key": "p1"}),
-                           {"parent": guideline.pk, "position": 1})
+    response = client.post(
+        reverse("drafts:section_move", kwargs={"slug": "guidance", "key": "p1"}),
+        {"parent": guideline.pk, "position": 1},
+    )
     assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
     client.post(reverse("drafts:section_remove", kwargs={"slug": "guidance", "key": new.key}), {"message": "No"})
     new.refresh_from_db()
@@ -184,20 +242,34 @@ def test_add_move_remove_restore_and_revert_through_the_pages(client, people, do
     new.refresh_from_db()
     assert not new.removed
     oldest = services.latest_version(new).__class__.objects.get_for_object(new).last()
-    client.post(reverse("drafts:section_update" if False else "drafts:section_revert",
-                        kwargs={"slug": "guidance", "key": new.key, "version_id": oldest.pk}))
+    client.post(
+        reverse(
+            "drafts:section_update" if False else "drafts:section_revert",
+            kwargs={"slug": "guidance", "key": new.key, "version_id": oldest.pk},
+        )
+    )
     assert versions_of(new) == 5
 
 
 def test_freeze_through_the_page(client, people, document) -> None:
     client.force_login(people["editor"])
-    response = client.post(reverse("drafts:draft_freeze", kwargs={"slug": "guidance"}), {
-        "label": "First draft", "visibility": "public", "status": "circulated", "confirm": "on",
-        "comments_open_from": "2026-12-01T09:00", "comments_open_until": "2026-11-01T09:00"})
+    response = client.post(
+        reverse("drafts:draft_freeze", kwargs={"slug": "guidance"}),
+        {
+            "label": "First draft",
+            "visibility": "public",
+            "status": "circulated",
+            "confirm": "on",
+            "comments_open_from": "2026-12-01T09:00",
+            "comments_open_until": "2026-11-01T09:00",
+        },
+    )
     assert response.status_code == 200 and "must close after it opens" in response.content.decode()
     assert document.drafts.count() == 3
-    response = client.post(reverse("drafts:draft_freeze", kwargs={"slug": "guidance"}), {
-        "label": "First draft", "visibility": "public", "status": "circulated", "confirm": "on"})
+    response = client.post(
+        reverse("drafts:draft_freeze", kwargs={"slug": "guidance"}),
+        {"label": "First draft", "visibility": "public", "status": "circulated", "confirm": "on"},
+    )
     assert response.status_code == 302
     assert document.drafts.get(number=4).label == "First draft"
 
@@ -207,9 +279,14 @@ def test_freeze_through_the_page(client, people, document) -> None:
 
 def test_script_and_javascript_links_in_markdown_are_shown_harmlessly(client, people, document) -> None:
     section = Section.objects.get(document=document, key="p1-g1")
-    services.section_update(section=section, user=None, base_version=1, heading=section.heading, message="xss",
-                            body='<script>alert(1)</script>\n\n[click](javascript:alert(2))\n\n'
-                                 '<img src=x onerror="alert(3)">')
+    services.section_update(
+        section=section,
+        user=None,
+        base_version=1,
+        heading=section.heading,
+        message="xss",
+        body='<script>alert(1)</script>\n\n[click](javascript:alert(2))\n\n<img src=x onerror="alert(3)">',
+    )
     draft = freeze(document)
     page = get(client, None, "drafts:draft_detail", slug="guidance", number=draft.number).content.decode()
     assert "<script>alert" not in page and 'href="javascript:' not in page and "<img" not in page
@@ -228,7 +305,7 @@ def test_the_reading_page_needs_a_bounded_number_of_queries(client, people, djan
         freeze(document)
     client.force_login(people["editor"])
     for slug in ("small", "large"):
-        with django_assert_max_num_queries(6):
+        with django_assert_max_num_queries(7):
             response = client.get(reverse("drafts:draft_detail", kwargs={"slug": slug, "number": 1}))
         assert response.status_code == 200
     assert response.content.count(b'class="section depth-') == 201

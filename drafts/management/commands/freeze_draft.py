@@ -33,9 +33,14 @@ class Command(BaseCommand):
                 closes = make_aware(closes, get_current_timezone())
         opens = now() if closes else None
         try:
-            draft = services.draft_freeze(document=document, user=None, label=options["label"],
-                                          visibility=options["visibility"], comments_open_from=opens,
-                                          comments_open_until=closes)
+            draft = services.draft_freeze(
+                document=document,
+                user=None,
+                label=options["label"],
+                visibility=options["visibility"],
+                comments_open_from=opens,
+                comments_open_until=closes,
+            )
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
         self.stderr.write(f"Froze {document.slug} as {draft.title} ({draft.sections.count()} sections).")

@@ -10,10 +10,12 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.test.utils import override_settings
 from django.utils import timezone
 
-from drafts import interchange, services
-from drafts.models import Document, Draft, Role
+from drafts import interchange, rendering, services
+from drafts.forms import DraftCommentForm
+from drafts.models import Disposition, Document, Draft, DraftComment, DraftSection, Profile, Role, StakeholderCategory
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
 SLUG = "migrants-in-vulnerable-situations"
@@ -22,6 +24,142 @@ DEMO_USERS = [
     ("editor", "editor-demo", Role.EDITOR, "Secretariat editor"),
     ("member", "member-demo", Role.MEMBER, "Working-group member"),
     ("stakeholder", "stakeholder-demo", Role.STAKEHOLDER, "Stakeholder (invited to restricted drafts)"),
+]
+
+STAKEHOLDERS = [
+    ("examplia", "Delegation of Examplia", "Republic of Examplia", StakeholderCategory.MEMBER_STATE, "EXA"),
+    (
+        "unmpu",
+        "Migrant Protection Unit",
+        "United Nations Migrant Protection Unit",
+        StakeholderCategory.UN_ENTITY,
+        "UNMPU",
+    ),
+    (
+        "nhrc",
+        "Commissioner Adaeze Obi",
+        "National Human Rights Commission of Norland",
+        StakeholderCategory.NHRI,
+        "NHRC",
+    ),
+    (
+        "eastbridge",
+        "Prof. Tomás Lindqvist",
+        "Centre for Migration Law, University of Eastbridge",
+        StakeholderCategory.ACADEMIA,
+        "CML",
+    ),
+    ("ortiz", "Lena Ortiz", "", StakeholderCategory.INDIVIDUAL, ""),
+]
+
+# (label, author, section key or None for the whole draft, paragraph, type, comment, proposed text, reply to)
+COMMENTS = [
+    (
+        "c1",
+        "stakeholder",
+        "p3-g2",
+        2,
+        "technical",
+        "Free legal aid in immigration proceedings deserves its own paragraph; as drafted it is buried in a "
+        "sentence about criminal proceedings.",
+        "Given the complexity of immigration law, free legal aid should in particular be available in "
+        "immigration and asylum proceedings.",
+        None,
+    ),
+    (
+        "c2",
+        "member",
+        "p3-g2",
+        None,
+        "general",
+        "Thank you. The working group will consider merging the substance of 3.5 into this guideline.",
+        "",
+        "c1",
+    ),
+    (
+        "c3",
+        "examplia",
+        "p10-g3",
+        1,
+        "technical",
+        "Examplia suggests referring to a multidisciplinary assessment rather than a medical one.",
+        "Age assessment should be multidisciplinary, holistic and undertaken only as a measure of last resort.",
+        None,
+    ),
+    (
+        "c4",
+        "nhrc",
+        "glossary",
+        1,
+        "general",
+        "The glossary should define 'pushback', which several guidelines address without naming it.",
+        "",
+        None,
+    ),
+    (
+        "c5",
+        "unmpu",
+        "p1-g2",
+        3,
+        "technical",
+        "Impact assessments should consider gender and the rights of the child explicitly.",
+        "- the likely impact on women and girls, and on children, including unaccompanied and separated children",
+        None,
+    ),
+    (
+        "c6",
+        "eastbridge",
+        "p6-g2",
+        1,
+        "editorial",
+        "The paragraph is long; consider splitting the individual examination from the procedural safeguards.",
+        "",
+        None,
+    ),
+    (
+        "c7",
+        "ortiz",
+        None,
+        None,
+        "general",
+        "A plain-language summary of the principles would help migrants themselves use this text.",
+        "",
+        None,
+    ),
+    (
+        "c8",
+        "examplia",
+        "p14-g2",
+        1,
+        "general",
+        "Examplia reserves its position on the prohibition of recruitment fees charged to workers.",
+        "",
+        None,
+    ),
+    (
+        "c9",
+        "editor",
+        "p14-g2",
+        None,
+        "general",
+        "Noted; the prohibition reflects the general principles on fair recruitment.",
+        "",
+        "c8",
+    ),
+]
+
+DECISIONS = [
+    ("c1", Disposition.ACCEPTED, "New second paragraph in 3.2; former 3.5 merged into it."),
+    (
+        "c3",
+        Disposition.MODIFIED,
+        "Reference to a multidisciplinary, holistic assessment added; 'last resort' "
+        "not retained as it is covered by paragraph 1.",
+    ),
+    ("c4", Disposition.ACCEPTED, "Definition of 'pushback' added to the glossary."),
+    ("c5", Disposition.ACCEPTED, "List item added to 1.2."),
+    ("c6", Disposition.ACCEPTED, "Paragraph split in 6.2."),
+    ("c8", Disposition.NOTED, "The reservation is recorded in the compilation of comments."),
 ]
 
 
@@ -37,7 +175,10 @@ class Command(BaseCommand):
         if Document.objects.filter(slug=SLUG).exists():
             self.stderr.write(f"The demo document {SLUG!r} is already loaded.")
         else:
-            self._load()
+            # The demo's own notices (follow-ups, "Draft 2 is out") would only clutter the console;
+            # they are sent when the transaction commits, hence outside it.
+            with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+                self._load()
         self.stderr.write("Demo logins (development only):")
         for username, password, _role, description in DEMO_USERS:
             self.stderr.write(f"  {username:<12} {password:<18} {description}")
@@ -48,29 +189,105 @@ class Command(BaseCommand):
         User = get_user_model()
         users = {}
         for username, password, _role, description in DEMO_USERS:
-            user, _created = User.objects.get_or_create(username=username, defaults={
-                "email": f"{username}@example.org", "first_name": description.split(" (")[0]})
+            user, _created = User.objects.get_or_create(
+                username=username,
+                defaults={"email": f"{username}@example.org", "first_name": description.split(" (")[0]},
+            )
             user.set_password(password)
             user.save()
             users[username] = user
+        Profile.objects.update_or_create(
+            user=users["stakeholder"],
+            defaults={"organisation": "Migrant Rights Network", "category": StakeholderCategory.NGO},
+        )
+        for username, name, organisation, category, code in STAKEHOLDERS:
+            user, _created = User.objects.get_or_create(
+                username=username, defaults={"email": f"{username}@example.org", "first_name": name}
+            )
+            user.set_unusable_password()
+            user.save()
+            Profile.objects.update_or_create(
+                user=user, defaults={"organisation": organisation, "category": category, "code": code}
+            )
+            users[username] = user
         first = interchange.parse_markdown((DEMO_DIR / "draft1.md").read_text(encoding="utf-8"))
-        report = services.document_import(parsed=first, slug=SLUG, user=users["editor"],
-                                          message="Zero draft prepared by the secretariat")
+        report = services.document_import(
+            parsed=first, slug=SLUG, user=users["editor"], message="Zero draft prepared by the secretariat"
+        )
         document = report.document
         document.symbol = "WG/MIG/2026/CRP.1"
         document.save(update_fields=["symbol"])
         for username, _password, role, _description in DEMO_USERS:
             services.membership_set(document=document, user=users[username], role=role)
-        services.draft_freeze(document=document, user=users["editor"], label="Zero draft",
-                              visibility=Draft.Visibility.PUBLIC, status=Draft.Status.SUPERSEDED,
-                              note="Circulated for a first round of written comments.")
+        for username, *_rest in STAKEHOLDERS:
+            services.membership_set(document=document, user=users[username], role=Role.STAKEHOLDER)
+        now = timezone.now()
+        zero = services.draft_freeze(
+            document=document,
+            user=users["editor"],
+            label="Zero draft",
+            visibility=Draft.Visibility.PUBLIC,
+            comments_open_from=now - timedelta(days=1),
+            comments_open_until=now + timedelta(hours=1),
+            note="Circulated for a first round of written comments.",
+        )
+        self._consultation(document, zero, users)
         second = interchange.parse_markdown((DEMO_DIR / "draft2.md").read_text(encoding="utf-8"))
         messages = json.loads((DEMO_DIR / "messages.json").read_text(encoding="utf-8"))
-        report = services.document_import(parsed=second, slug=SLUG, user=users["member"], update=True,
-                                          messages=messages, message="Consequential renumbering")
-        now = timezone.now()
-        services.draft_freeze(document=document, user=users["editor"], label="First draft",
-                              visibility=Draft.Visibility.RESTRICTED, comments_open_from=now,
-                              comments_open_until=now + timedelta(days=30),
-                              note="Revised in the light of the comments received on the zero draft.")
-        self.stderr.write(f"Loaded {SLUG}: Draft 1 and Draft 2 ({report.summary()}).")
+        report = services.document_import(
+            parsed=second,
+            slug=SLUG,
+            user=users["member"],
+            update=True,
+            messages=messages,
+            message="Consequential renumbering",
+        )
+        services.draft_freeze(
+            document=document,
+            user=users["editor"],
+            label="First draft",
+            visibility=Draft.Visibility.RESTRICTED,
+            comments_open_from=now,
+            comments_open_until=now + timedelta(days=30),
+            note="Revised in the light of the comments received on the zero draft.",
+        )
+        self.stderr.write(
+            f"Loaded {SLUG}: Draft 1 and Draft 2 ({report.summary()}), "
+            f"{DraftComment.objects.filter(draft__document=document).count()} comments."
+        )
+
+    def _consultation(self, document, draft: Draft, users: dict) -> None:
+        """Comments on the zero draft through the real form and service, then the editors' decisions."""
+        posted = {}
+        for label, username, key, paragraph, kind, text, proposed, reply_to in COMMENTS:
+            target = draft if key is None else DraftSection.objects.get(draft=draft, key=key)
+            paragraphs = (
+                rendering.render_cached(target.body, anchor=target.anchor, label=target.number).paragraph_count
+                if key
+                else 0
+            )
+            form = DraftCommentForm(target, paragraphs=paragraphs)
+            user = users[username]
+            data = {
+                **form.generate_security_data(),
+                "name": user.get_full_name(),
+                "email": user.email,
+                "url": "",
+                "comment": text,
+                "paragraph": paragraph or "",
+                "kind": kind,
+                "proposed_text": proposed,
+                "quote": "",
+                "followup": "on",
+                "honeypot": "",
+                "reply_to": posted[reply_to].pk if reply_to else 0,
+            }
+            form = DraftCommentForm(target, data=data, paragraphs=paragraphs)
+            if not form.is_valid():
+                raise CommandError(f"Demo comment {label} is invalid: {form.errors.as_text()}")
+            posted[label] = services.comment_post(form=form, user=user, draft=draft)
+        services.draft_update_settings(draft=draft, status=Draft.Status.SUPERSEDED, comments_open_until=timezone.now())
+        for label, disposition, response in DECISIONS:
+            services.comment_dispose(
+                comments=[posted[label]], user=users["editor"], draft=draft, disposition=disposition, response=response
+            )

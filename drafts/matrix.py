@@ -1,0 +1,125 @@
+"""The comment matrix ("compilation of comments"): one row per comment, as CSV or XLSX.
+
+Who said what about which paragraph, of which type, what they proposed, and what was decided,
+in the column order used in UN and ISO practice. The caller passes comments it got from the
+visibility selector; this module only lays them out.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from dataclasses import astuple, dataclass, fields
+
+from django.utils.translation import gettext_lazy as _
+
+from drafts.models import DraftComment
+
+COLUMNS = [
+    _("ID"),
+    _("Organisation"),
+    _("Category"),
+    _("Section"),
+    _("Paragraph"),
+    _("Type"),
+    _("Comment"),
+    _("Proposed change"),
+    _("Disposition"),
+    _("Response"),
+    _("Addressed in"),
+]
+
+
+@dataclass(frozen=True)
+class MatrixRow:
+    reference: str
+    organisation: str
+    category: str
+    section: str
+    paragraph: str
+    kind: str
+    comment: str
+    proposed: str
+    disposition: str
+    response: str
+    addressed_in: str
+
+
+def matrix_rows(comments: Iterable[DraftComment]) -> list[MatrixRow]:
+    """Rows for the published comments (not replies, not hidden), sorted by section and paragraph."""
+    chosen = [c for c in comments if c.level == 0 and c.is_public and not c.is_removed]
+    chosen.sort(key=lambda c: (c.draft_section.order if c.draft_section_id else 0, c.paragraph or 0, c.reference))
+    return [
+        MatrixRow(
+            reference=c.reference,
+            organisation=c.organisation or c.user_name,
+            category=c.get_category_display() if c.category else "",
+            section=(c.draft_section.number or c.draft_section.heading) if c.draft_section_id else str(_("General")),
+            paragraph=str(c.paragraph or ""),
+            kind=c.get_kind_display(),
+            comment=c.comment,
+            proposed=c.proposed_text,
+            disposition=c.get_disposition_display(),
+            response=c.response,
+            addressed_in=c.addressed_in.title if c.addressed_in_id else "",
+        )
+        for c in chosen
+    ]
+
+
+def _cell(value: str) -> str:
+    # A cell starting with = + - @ is a formula to a spreadsheet: quote it so a comment cannot run one.
+    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def matrix_csv(rows: list[MatrixRow]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([str(c) for c in COLUMNS])
+    for row in rows:
+        writer.writerow([_cell(v) for v in astuple(row)])
+    return out.getvalue()
+
+
+def matrix_xlsx(rows: list[MatrixRow], *, title: str) -> bytes:
+    """An Excel workbook with a frozen header row, wrapped text and sensible column widths."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.worksheet.page import PageMargins
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Comments"
+    sheet.append([str(c) for c in COLUMNS])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append([_cell(v) for v in astuple(row)])
+    widths = {
+        "reference": 12,
+        "organisation": 24,
+        "category": 18,
+        "section": 10,
+        "paragraph": 9,
+        "kind": 12,
+        "comment": 60,
+        "proposed": 45,
+        "disposition": 16,
+        "response": 45,
+        "addressed_in": 16,
+    }
+    for index, field in enumerate(fields(MatrixRow), start=1):
+        sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = widths[field.name]
+    for line in sheet.iter_rows(min_row=2):
+        for cell in line:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = sheet.dimensions
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_margins = PageMargins(left=0.4, right=0.4, top=0.5, bottom=0.5)
+    sheet.print_title_rows = "1:1"
+    workbook.properties.title = title[:250]
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
