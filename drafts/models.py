@@ -416,5 +416,9 @@ class DraftComment(XtdComment):
 
     def get_absolute_url(self) -> str:
         if self.draft_section_id is None:
-            return f"{self.draft.get_absolute_url()}#c{self.pk}"
-        return f"{self.draft_section.get_absolute_url()}#c{self.pk}"
+            url = reverse("drafts:draft_general_comments", kwargs={
+                "slug": self.draft.document.slug, "number": self.draft.number})
+        else:  # built from self.draft so a list that selects draft__document costs no query per row
+            url = reverse("drafts:draft_section", kwargs={
+                "slug": self.draft.document.slug, "number": self.draft.number, "key": self.draft_section.key})
+        return f"{url}#c{self.pk}"

@@ -55,7 +55,7 @@ def paragraph_label(label: str, n: int) -> str:
     return f"{label} ¶{n}" if label else f"¶{n}"
 
 
-def render_markdown(body: str, *, anchor: str, label: str) -> Rendered:
+def render_markdown(body: str, *, anchor: str, label: str, anchors: bool = True) -> Rendered:
     """Render a section's Markdown ``body`` (tables, footnotes, sane lists, fenced code).
 
     Promises:
@@ -71,6 +71,8 @@ def render_markdown(body: str, *, anchor: str, label: str) -> Rendered:
       repeated references), so they are unique per section and links work both ways.
     - Headings are demoted two levels (``#`` gives h3, clamped at h6): the page owns h1/h2.
     - A blank ``body`` gives ``Rendered("", 0)``.
+    - With ``anchors=False`` the blocks are left unwrapped and unlinked (still counted): the
+      redline compares two such renderings, where "¶3 became ¶4" would only be noise.
 
     Raises ``ValueError`` if ``anchor`` is not a plain id token (a letter, then letters,
     digits, ``-`` or ``_``).
@@ -83,7 +85,7 @@ def render_markdown(body: str, *, anchor: str, label: str) -> Rendered:
     # ~0.1 ms against ~17 ms for a 5,000-word body. A reused threading.local instance
     # saved only ~0.3 ms (2%), for state (footnotes, anchor) carried between calls.
     md = _new_markdown()
-    sections = _SectionTreeprocessor(md, anchor, label)
+    sections = _SectionTreeprocessor(md, anchor, label, anchors)
     md.treeprocessors.register(sections, "section-anchors", 12)
     html = md.convert(body)
     clean = nh3.clean(
@@ -175,10 +177,11 @@ class _SectionTreeprocessor(Treeprocessor):
     the same newlines as everything else.
     """
 
-    def __init__(self, md: markdown.Markdown, anchor: str, label: str) -> None:
+    def __init__(self, md: markdown.Markdown, anchor: str, label: str, anchors: bool = True) -> None:
         super().__init__(md)
         self.anchor = anchor
         self.label = label
+        self.anchors = anchors
         self.paragraph_count = 0
 
     def run(self, root: etree.Element) -> None:
@@ -198,6 +201,8 @@ class _SectionTreeprocessor(Treeprocessor):
     def _paragraph(self, block: etree.Element, n: int) -> etree.Element:
         if block.tag in {"h1", "h2", "h3", "h4", "h5", "h6"}:
             block.tag = f"h{min(int(block.tag[1]) + 2, 6)}"
+        if not self.anchors:
+            return block
         para_id = paragraph_anchor(self.anchor, n)
         title = paragraph_label(self.label, n)
         wrapper = etree.Element("div", {"class": "para", "id": para_id})
@@ -256,12 +261,12 @@ def _scope_footnote_ids(root: etree.Element, footnotes: etree.Element, anchor: s
 _CACHE_PREFIX = "md2"  # bump when the rendering itself changes
 
 
-def _cache_key(body: str, anchor: str, label: str) -> str:
-    digest = hashlib.sha256("\x00".join((body, anchor, label)).encode()).hexdigest()
+def _cache_key(body: str, anchor: str, label: str, anchors: bool) -> str:
+    digest = hashlib.sha256("\x00".join((body, anchor, label, str(anchors))).encode()).hexdigest()
     return f"{_CACHE_PREFIX}:{digest}"
 
 
-def render_many(items: list[tuple[str, str, str]]) -> list[Rendered]:
+def render_many(items: list[tuple[str, str, str]], *, anchors: bool = True) -> list[Rendered]:
     """Render ``(body, anchor, label)`` triples, from the cache where possible; ``html`` is marked safe.
 
     One cache round trip for all hits and one for all misses, however many sections a page has.
@@ -269,14 +274,14 @@ def render_many(items: list[tuple[str, str, str]]) -> list[Rendered]:
     from django.core.cache import cache
     from django.utils.safestring import mark_safe
 
-    keys = [_cache_key(*item) for item in items]
+    keys = [_cache_key(*item, anchors) for item in items]
     found = cache.get_many(keys)
     missing: dict[str, tuple[str, int]] = {}
     out = []
     for key, (body, anchor, label) in zip(keys, items, strict=True):
         hit = found.get(key)
         if hit is None:
-            rendered = render_markdown(body, anchor=anchor, label=label)
+            rendered = render_markdown(body, anchor=anchor, label=label, anchors=anchors)
             hit = missing[key] = (rendered.html, rendered.paragraph_count)
         out.append(Rendered(mark_safe(hit[0]), hit[1]))  # noqa: S308 - sanitised by nh3 in render_markdown
     if missing:
@@ -284,6 +289,6 @@ def render_many(items: list[tuple[str, str, str]]) -> list[Rendered]:
     return out
 
 
-def render_cached(body: str, *, anchor: str, label: str) -> Rendered:
+def render_cached(body: str, *, anchor: str, label: str, anchors: bool = True) -> Rendered:
     """Render one section body through the cache; ``html`` is marked safe."""
-    return render_many([(body, anchor, label)])[0]
+    return render_many([(body, anchor, label)], anchors=anchors)[0]

@@ -10,9 +10,11 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 from reversion.models import Version
 
 from drafts import numbering
+from drafts.diffing import SectionState
 from drafts.models import Document, Draft, DraftComment, DraftSection, Membership, Role, Section
 
 User = AbstractBaseUser | AnonymousUser
@@ -114,7 +116,7 @@ def comments_visible_to(user: User, draft: Draft) -> QuerySet[DraftComment]:
     The working group sees every comment, hidden ones included. Others see published comments;
     where the draft keeps stakeholders' comments apart, only the threads they started.
     """
-    comments = DraftComment.objects.filter(draft=draft).select_related("draft_section", "user")
+    comments = DraftComment.objects.filter(draft=draft).select_related("draft__document", "draft_section", "user")
     if can_see_working_copy(user, draft.document):
         return comments
     comments = comments.filter(is_public=True, is_removed=False)
@@ -172,3 +174,66 @@ def comments_filtered(
     if organisation:
         comments = comments.filter(organisation__icontains=organisation)
     return comments
+
+
+# Compare -----------------------------------------------------------------------------------------
+
+WORKING = "working"
+
+
+@dataclass(frozen=True)
+class Side:
+    """One side of a comparison: a frozen draft, or the working copy (``draft`` None)."""
+
+    document: Document
+    draft: Draft | None
+    states: list[SectionState]
+
+    @property
+    def label(self) -> str:
+        return self.draft.title if self.draft else str(_("Working copy"))
+
+    @property
+    def ref(self) -> str:
+        return str(self.draft.number) if self.draft else WORKING
+
+    def as_json(self) -> dict:
+        return {"draft": self.draft.number if self.draft else None,
+                "label": (self.draft.label or self.draft.title) if self.draft else "Working copy"}
+
+
+def working_copy_states(document: Document) -> list[SectionState]:
+    """The live working copy as the diff engine sees it: key, heading, body, parent key, place, number."""
+    entries, _removed = working_copy(document)
+    keys = {e.section.pk: e.section.key for e in entries}
+    return [
+        SectionState(key=e.section.key, heading=e.section.heading, body=e.section.body,
+                     parent=keys.get(e.section.parent_id), position=e.position, number=e.number)
+        for e in entries
+    ]
+
+
+def draft_states(draft: Draft) -> list[SectionState]:
+    return [
+        SectionState(key=s.key, heading=s.heading, body=s.body, parent=s.parent_key or None, position=s.position,
+                     number=s.number)
+        for s in draft_sections(draft)
+    ]
+
+
+def compare_side(user: User | None, document: Document, ref: str) -> Side | None:
+    """A side this person may compare, or None: ``ref`` is a draft number or ``working``.
+
+    ``user`` None is the command line (an administrator's tool): everything is visible.
+    """
+    if ref == WORKING:
+        if user is not None and not can_see_working_copy(user, document):
+            return None
+        return Side(document, None, working_copy_states(document))
+    if not str(ref).isdigit():
+        return None
+    drafts = Draft.objects.filter(document=document) if user is None else drafts_visible_to(user, document)
+    draft = drafts.filter(number=int(ref)).first()
+    if draft is None:
+        return None
+    return Side(document, draft, draft_states(draft))
