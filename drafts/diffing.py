@@ -38,13 +38,13 @@ import fast_diff_match_patch as fdmp
 
 __all__ = [
     "CHANGE_KINDS",
-    "diff_tokens",
     "Comparison",
     "SectionChange",
     "SectionState",
     "align_sections",
     "compare_sections",
     "comparison_as_json",
+    "diff_tokens",
     "temp_id",
     "tokenize",
     "word_diff",

@@ -237,3 +237,10 @@ def compare_side(user: User | None, document: Document, ref: str) -> Side | None
     if draft is None:
         return None
     return Side(document, draft, draft_states(draft))
+
+
+def version_state(section: Section, version: Version) -> SectionState:
+    """A section as one of its versions recorded it, for comparing versions."""
+    fields = version.field_dict
+    return SectionState(key=section.key, heading=fields["heading"], body=fields["body"], parent=None, position=1,
+                        number="")

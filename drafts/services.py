@@ -32,7 +32,8 @@ from django_comments_xtd.models import MaxThreadLevelExceededException
 from django_comments_xtd.views import notify_comment_followers
 from reversion.models import Version
 
-from drafts import numbering
+from drafts import numbering, selectors
+from drafts.diffing import SectionState, compare_sections, temp_id
 from drafts.models import (
     Disposition,
     Document,
@@ -446,27 +447,61 @@ class ImportReport:
         )
 
 
-def _match_existing(parsed_sections, existing: list[Section]) -> dict[int, Section]:
-    """Pair parsed sections (by index) with existing ones: by ``{#key}``, then by unchanged heading."""
+def _file_outline(sections) -> tuple[list[int | None], list[int]]:
+    """Each parsed section's parent (as an index into the file) and 1-based position among its siblings."""
+    parents: list[int | None] = []
+    positions: list[int] = []
+    stack: list[int] = []
+    counters: dict[int | None, int] = {}
+    for index, parsed_section in enumerate(sections):
+        del stack[parsed_section.depth :]
+        parent_index = stack[-1] if stack else None
+        parents.append(parent_index)
+        counters[parent_index] = counters.get(parent_index, 0) + 1
+        positions.append(counters[parent_index])
+        stack.append(index)
+    return parents, positions
+
+
+def _match_existing(document: Document, parsed, existing: list[Section]) -> tuple[dict[int, Section], set[int]]:
+    """Pair the file's sections (by index) with existing ones, as the compare aligns them.
+
+    By key first, then by content, so renamed, moved and edited sections in a file without keys
+    are recognised. Returns the pairs and the indexes of sections that really moved (their
+    parent, or their place among unchanged neighbours, changed). A removed section whose key is
+    in the file comes back (restored).
+    """
+    sections = parsed.sections
+    parents, positions = _file_outline(sections)
+    new_states = [
+        SectionState(key=s.key, heading=s.heading, body=s.body, position=positions[i], number=s.number or "",
+                     parent=None if parents[i] is None else (sections[parents[i]].key or temp_id(parents[i])))
+        for i, s in enumerate(sections)
+    ]
+    comparison = compare_sections(selectors.working_copy_states(document), new_states)
+    index_of = {id(state): i for i, state in enumerate(new_states)}
     by_key = {s.key: s for s in existing}
     matched: dict[int, Section] = {}
-    used: set[int] = set()
-    for index, parsed in enumerate(parsed_sections):
-        section = by_key.get(parsed.key) if parsed.key else None
-        if section is not None:
-            matched[index] = section
-            used.add(section.pk)
-    by_heading: dict[str, list[Section]] = {}
-    for section in existing:
-        if section.pk not in used:
-            by_heading.setdefault(section.heading, []).append(section)
-    for index, parsed in enumerate(parsed_sections):
-        if index in matched or parsed.key:
+    moved: set[int] = set()
+    for change in comparison.sections:
+        if change.new is None:
             continue
-        candidates = by_heading.get(parsed.heading)
-        if candidates:
-            matched[index] = candidates.pop(0)
-    return matched
+        index = index_of[id(change.new)]
+        if change.old is not None:
+            matched[index] = by_key[change.old.key]
+            if "moved" in change.changes:
+                moved.add(index)
+        elif change.new.key in by_key:
+            matched[index] = by_key[change.new.key]
+    # What content could not pair (a short text rewritten) still pairs by an unchanged heading.
+    left = {}
+    for change in comparison.sections:
+        if change.old is not None and change.new is None:
+            left.setdefault(change.old.heading, []).append(by_key[change.old.key])
+    for index, parsed_section in enumerate(sections):
+        if index not in matched and not parsed_section.key and left.get(parsed_section.heading):
+            matched[index] = left[parsed_section.heading].pop(0)
+    return matched, moved
 
 
 @transaction.atomic
@@ -483,9 +518,10 @@ def document_import(
 ) -> ImportReport:
     """Create a document from parsed Markdown, or with ``update`` revise an existing one.
 
-    A revision matches sections by key, then by unchanged heading; only sections whose text,
-    numbering or parent changed get a new version (exactly one each), sections absent from the
-    file are removed (never deleted), and a dry run reports the same without writing anything.
+    A revision matches sections as the compare aligns them (by key, then by content); only
+    sections whose text or numbering changed, or that moved, get a new version (exactly one
+    each); sections absent from the file are removed (never deleted); a dry run reports the
+    same without writing anything.
     ``messages`` may give a section its own message by key; the others get ``message``.
     """
     existing_document = Document.objects.select_for_update().filter(slug=slug).first()
@@ -508,29 +544,14 @@ def document_import(
         report.document = document
         existing: list[Section] = []
         matched: dict[int, Section] = {}
+        moved: set[int] = set()
     else:
         document = existing_document
         existing = list(Section.objects.filter(document=document).select_related("parent"))
-        matched = _match_existing(sections, existing)
-    foreign = (
-        Section.objects.exclude(document=document)
-        .filter(key__in=[s.key for i, s in enumerate(sections) if s.key and i not in matched])
-        .values_list("key", flat=True)
-    )
+        matched, moved = _match_existing(document, parsed, existing)
+    # Keys are per document: a key another document uses is no conflict.
     taken = {s.key for s in existing} | {s.key for s in sections if s.key}
-    # Resolve parents and positions from the file's outline.
-    parents: list[int | None] = []
-    stack: list[int] = []
-    positions: list[int] = []
-    counters: dict[int | None, int] = {}
-    for index, parsed_section in enumerate(sections):
-        del stack[parsed_section.depth :]
-        parent_index = stack[-1] if stack else None
-        parents.append(parent_index)
-        counters[parent_index] = counters.get(parent_index, 0) + 1
-        positions.append(counters[parent_index])
-        stack.append(index)
-    del foreign  # keys are per document; another document's key is no conflict
+    parents, positions = _file_outline(sections)
     saved: dict[int, Section] = {}
     for index, parsed_section in enumerate(sections):
         parent = saved.get(parents[index]) if parents[index] is not None else None
@@ -564,7 +585,7 @@ def document_import(
         kinds = []
         if text_changed:
             kinds.append(report.modified)
-        if parent_changed:
+        if parent_changed or index in moved:
             kinds.append(report.moved)
         if section.removed:
             kinds.append(report.restored)
@@ -706,9 +727,7 @@ def comment_post(*, form, user: AbstractBaseUser, draft: Draft, ip_address: str 
 
 def _require_editor(user: AbstractBaseUser, draft: Draft) -> None:
     # The views check this too; the service is the last line, so no path can skip it.
-    from drafts.selectors import can_manage_drafts
-
-    if not can_manage_drafts(user, draft.document):
+    if not selectors.can_manage_drafts(user, draft.document):
         raise PermissionDenied(_("Only the document's editors decide on comments."))
 
 

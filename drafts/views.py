@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from reversion.models import Version
 
-from drafts import forms, matrix, rendering, selectors, services
+from drafts import comparing, forms, matrix, rendering, selectors, services
 from drafts.models import Disposition, Document, Draft, DraftSection, Role, Section
 from drafts.numbering import display_number
 
@@ -269,6 +269,7 @@ def section_history(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     document = _working_copy_document(request, slug)
     section = _section(document, key)
     versions = list(selectors.section_versions(section))
+    versions = list(zip(versions, [*versions[1:], None], strict=True))  # each with the one before it
     return render(
         request,
         "drafts/section_history.html",
@@ -300,6 +301,53 @@ def section_version(request: HttpRequest, slug: str, key: str, version_id: int) 
         "drafts/section_version.html",
         {"document": document, "section": section, "version": version, "fields": fields, "html": html},
     )
+
+
+# Compare -----------------------------------------------------------------------------------------
+
+
+@require_GET
+def compare(request: HttpRequest, slug: str) -> HttpResponse:
+    """Compare any two drafts the person may see (members: also the working copy)."""
+    document = _visible_document(request, slug)
+    refs = {str(d.number): d.title for d in selectors.drafts_visible_to(request.user, document).order_by("number")}
+    if selectors.can_see_working_copy(request.user, document):
+        refs[selectors.WORKING] = _("Working copy")
+    if len(refs) < 2:
+        raise Http404
+    choices = list(refs)
+    old_ref = request.GET.get("from") or choices[-2]
+    new_ref = request.GET.get("to") or choices[-1]
+    old, new = (selectors.compare_side(request.user, document, ref) for ref in (old_ref, new_ref))
+    if old is None or new is None:
+        raise Http404
+    show_all = request.GET.get("all") == "1"
+    mode = "side" if request.GET.get("mode") == "side" else "inline"
+    view = comparing.compare(old, new, changed_only=not show_all)
+    return render(request, "drafts/compare.html", {
+        "document": document, "view": view, "refs": refs, "old_ref": old.ref, "new_ref": new.ref,
+        "show_all": show_all, "mode": mode, "summary": view.comparison.summary,
+    })
+
+
+@require_GET
+def section_compare(request: HttpRequest, slug: str, key: str) -> HttpResponse:
+    """Compare two versions of one section of the working copy (from its history)."""
+    document = _working_copy_document(request, slug)
+    section = _section(document, key)
+    versions = {v.pk: v for v in selectors.section_versions(section)}
+    try:
+        old_version, new_version = versions[int(request.GET["a"])], versions[int(request.GET["b"])]
+    except (KeyError, ValueError):
+        raise Http404 from None
+    states = [
+        selectors.version_state(section, version) for version in (old_version, new_version)
+    ]
+    result = comparing.compare_texts(*states)
+    mode = "side" if request.GET.get("mode") == "side" else "inline"
+    return render(request, "drafts/section_compare.html", {
+        "document": document, "section": section, "old": old_version, "new": new_version, "result": result,
+        "mode": mode})
 
 
 # Drafts ------------------------------------------------------------------------------------------

@@ -191,3 +191,43 @@ def test_load_demo_refuses_without_debug(settings) -> None:
     settings.DEBUG = False
     with pytest.raises(CommandError, match="DEBUG"):
         run("load_demo")
+
+
+def test_update_from_a_file_without_keys_recognises_renamed_moved_and_edited_sections(tmp_path) -> None:
+    bodies = {
+        (p, g): f"States should ensure that guideline {p}.{g} covers {topic} for every migrant, in law and in "
+                f"practice, without discrimination of any kind and with effective remedies."
+        for p, topics in ((1, ("housing", "health", "schooling")), (2, ("work", "wages", "unions")),
+                          (3, ("detention", "return", "reception")))
+        for g, topic in enumerate(topics, start=1)
+    }
+
+    def document(*, keys: bool, rename=False, move=False, edit=False) -> str:
+        lines = ["# Guidance", ""]
+        for p in (1, 2, 3):
+            lines += [f"## Principle {p}: Principle {p}" + (f" {{#p{p}}}" if keys else ""), "", "Text.", ""]
+            guidelines = [(p, g) for g in (1, 2, 3)]
+            if move and p == 2:
+                guidelines.remove((2, 1))
+            if move and p == 3:
+                guidelines.append((2, 1))
+            for number, (op, og) in enumerate(guidelines, start=1):
+                heading = "Renamed guideline" if rename and (op, og) == (1, 2) else f"Guideline {op}{og}"
+                body = bodies[(op, og)]
+                if edit and (op, og) == (3, 3):
+                    body = body.replace("in law and in practice", "in law, policy and practice")
+                key = f" {{#p{op}-g{og}}}" if keys else ""
+                lines += [f"### {p}.{number} {heading}{key}", "", body, ""]
+        return "\n".join(lines)
+
+    run("import_document", str(write(tmp_path, document(keys=True))), "--slug", "g")
+    versions = Version.objects.count()
+    changed = write(tmp_path, document(keys=False, rename=True, move=True, edit=True), "v2.md")
+    out, _err = run("import_document", str(changed), "--slug", "g", "--update", "--dry-run")
+    assert sorted(out.splitlines()) == ["modified\tp1-g2", "modified\tp3-g3", "moved\tp2-g1"]
+    run("import_document", str(changed), "--slug", "g", "--update")
+    assert Version.objects.count() == versions + 3
+    moved = Section.objects.get(document__slug="g", key="p2-g1")
+    assert (moved.parent.key, moved.position) == ("p3", 4)
+    assert Section.objects.get(document__slug="g", key="p1-g2").heading == "Renamed guideline"
+    assert not Section.objects.filter(document__slug="g", removed=True).exists()

@@ -1,0 +1,176 @@
+"""A comparison ready to show or export: the diff engine's verdict plus a redline per section.
+
+Reads two sides chosen through ``selectors.compare_side`` (which applies visibility), asks
+``diffing.compare_sections`` what changed, and builds each changed section's redline from the
+cached renderings (``rendering.render_many``) with ``redline.redline``. Redlines are cached by
+the hash of the two renderings they compare, so they never go stale either.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.utils.safestring import SafeString, mark_safe
+
+from drafts import diffing, numbering, rendering
+from drafts.redline import redline
+from drafts.selectors import Side
+
+_REDLINE_PREFIX = "rl1"  # bump when the redline itself changes
+
+
+@dataclass(frozen=True)
+class SectionView:
+    """One section of a comparison, as a page or an export shows it."""
+
+    change: diffing.SectionChange
+    index: int  # 1-based among changed sections (0 for unchanged), for next / previous links
+    label: str  # "Principle 7" / "7.3 → 9.1"
+    heading: SafeString  # heading with its word changes marked
+    inline: SafeString  # the redline
+    old_html: SafeString  # for side by side
+    new_html: SafeString
+    depth: int
+
+    @property
+    def anchor(self) -> str:
+        return f"k-{self.change.key}"
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.change.changes)
+
+    @property
+    def title(self) -> str:
+        """The heading as it is now (or was, for a removed section), unmarked."""
+        return (self.change.new or self.change.old).heading
+
+
+@dataclass(frozen=True)
+class ComparisonView:
+    old: Side
+    new: Side
+    comparison: diffing.Comparison
+    sections: list[SectionView]
+
+    @property
+    def changed_count(self) -> int:
+        return sum(1 for s in self.sections if s.changed)
+
+    def as_json(self) -> dict:
+        """The JSON contract of DESIGN.md (``compare_drafts --format json``)."""
+        return {"document": self.old.document.slug, "from": self.old.as_json(), "to": self.new.as_json(),
+                **diffing.comparison_as_json(self.comparison)}
+
+
+def _label(change: diffing.SectionChange, scheme: str) -> str:
+    def shown(state: diffing.SectionState | None) -> str:
+        if state is None or not state.number:
+            return ""
+        return numbering.display_number(state.number, state.number.count("."), scheme)
+
+    old, new = shown(change.old), shown(change.new)
+    if change.old is not None and change.new is not None and old != new and (old or new):
+        return f"{old or '–'} → {new or '–'}"
+    return new or old
+
+
+def _heading(change: diffing.SectionChange) -> SafeString:
+    if change.old is None or change.new is None or change.old.heading == change.new.heading:
+        return mark_safe(html.escape((change.new or change.old).heading))  # noqa: S308 - escaped
+    parts = []
+    for op, text in diffing.word_diff(change.old.heading, change.new.heading):
+        escaped = html.escape(text)
+        parts.append(escaped if op == 0 else f"<del>{escaped}</del>" if op < 0 else f"<ins>{escaped}</ins>")
+    return mark_safe("".join(parts))  # noqa: S308 - every piece escaped above
+
+
+def _anchor(state: diffing.SectionState) -> str:
+    return f"r-{state.key}" if state.key else "r-section"
+
+
+def _redlines(pairs: list[tuple[str, str]]) -> list[str]:
+    keys = [f"{_REDLINE_PREFIX}:" + hashlib.sha256(f"{a}\x00{b}".encode()).hexdigest() for a, b in pairs]
+    found = cache.get_many(keys)
+    missing = {}
+    out = []
+    for key, (a, b) in zip(keys, pairs, strict=True):
+        if key not in found:
+            found[key] = missing[key] = redline(a, b)
+        out.append(found[key])
+    if missing:
+        cache.set_many(missing, timeout=None)
+    return out
+
+
+def compare(old: Side, new: Side, *, changed_only: bool = True) -> ComparisonView:
+    """Compare two sides; with ``changed_only`` the unchanged sections are left out of ``sections``."""
+    comparison = diffing.compare_sections(old.states, new.states)
+    shown = [c for c in comparison.sections if c.changes or not changed_only]
+    # Every body shown is rendered once, without paragraph anchors (see rendering), from the cache.
+    olds = rendering.render_many(
+        [(c.old.body, _anchor(c.new or c.old), "") if c.old else ("", "r-none", "") for c in shown], anchors=False)
+    news = rendering.render_many(
+        [(c.new.body, _anchor(c.new), "") if c.new else ("", "r-none", "") for c in shown], anchors=False)
+    inline = _redlines([(o.html, n.html) for o, n in zip(olds, news, strict=True)])
+    sections = []
+    index = 0
+    depths = {s.key: s for s in new.states}
+    for change, old_html, new_html, marked in zip(shown, olds, news, inline, strict=True):
+        index += 1 if change.changes else 0
+        state = change.new or change.old
+        depth = 0
+        parent = state.parent
+        while parent and parent in depths and depth < 6:
+            depth += 1
+            parent = depths[parent].parent
+        sections.append(SectionView(
+            change=change, index=index if change.changes else 0, label=_label(change, old.document.numbering),
+            heading=_heading(change), inline=mark_safe(marked),  # noqa: S308 - built from nh3 output
+            old_html=old_html.html, new_html=new_html.html, depth=depth))
+    return ComparisonView(old, new, comparison, sections)
+
+
+def as_text(view: ComparisonView) -> str:
+    """A plain-text summary: one line per changed section."""
+    s = view.comparison.summary
+    lines = [
+        f"{view.old.document.title}: {view.old.label} -> {view.new.label}",
+        ", ".join(f"{s[k]} {k}" for k in ("added", "removed", "moved", "renamed", "renumbered", "modified",
+                                          "unchanged")) + f"; words +{s['words_inserted']} -{s['words_deleted']}",
+    ]
+    if not view.changed_count:
+        lines.append("No changes.")
+    for section in view.sections:
+        if not section.changed:
+            continue
+        change = section.change
+        heading = (change.new or change.old).heading
+        words = f" (+{change.words_inserted} -{change.words_deleted} words)" if "modified" in change.changes else ""
+        title = " ".join(part for part in (section.label, heading) if part)
+        lines.append(f"  [{', '.join(change.changes)}] {title}{words}")
+    return "\n".join(lines) + "\n"
+
+
+@dataclass(frozen=True)
+class TextComparison:
+    """Two versions of one section's text, compared."""
+
+    heading: SafeString
+    inline: SafeString
+    old_html: SafeString
+    new_html: SafeString
+    words_inserted: int
+    words_deleted: int
+
+
+def compare_texts(old: diffing.SectionState, new: diffing.SectionState) -> TextComparison:
+    """Compare two versions of one section (for its history page)."""
+    change = diffing.compare_sections([old], [new]).sections[0]
+    rendered = rendering.render_many([(old.body, _anchor(new), ""), (new.body, _anchor(new), "")], anchors=False)
+    (inline,) = _redlines([(rendered[0].html, rendered[1].html)])
+    return TextComparison(_heading(change), mark_safe(inline), rendered[0].html, rendered[1].html,  # noqa: S308
+                          change.words_inserted, change.words_deleted)
