@@ -27,8 +27,9 @@ test: install
 lint: install
 	$(VENV)/bin/ruff check .
 
+# Benchmarks print figures; they are not tests. Each exits non-zero if it misses its target.
 bench: install
-	$(PY) bench/compare.py
+	$(PY) bench/compare.py; $(PY) bench/compare_page.py; $(PY) bench/pages.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

@@ -92,14 +92,15 @@ def _anchor(state: diffing.SectionState) -> str:
     return f"r-{state.key}" if state.key else "r-section"
 
 
-def _redlines(pairs: list[tuple[str, str]]) -> list[str]:
-    keys = [f"{_REDLINE_PREFIX}:" + hashlib.sha256(f"{a}\x00{b}".encode()).hexdigest() for a, b in pairs]
+def _redlines(pairs: list[tuple[str, str, bool]]) -> list[str]:
+    """Redlines of (old html, new html, rewritten) triples, through the cache."""
+    keys = [f"{_REDLINE_PREFIX}:" + hashlib.sha256(f"{a}\x00{b}\x00{r}".encode()).hexdigest() for a, b, r in pairs]
     found = cache.get_many(keys)
     missing = {}
     out = []
-    for key, (a, b) in zip(keys, pairs, strict=True):
+    for key, (a, b, rewritten) in zip(keys, pairs, strict=True):
         if key not in found:
-            found[key] = missing[key] = redline(a, b)
+            found[key] = missing[key] = redline(a, b, rewritten=rewritten)
         out.append(found[key])
     if missing:
         cache.set_many(missing, timeout=None)
@@ -115,7 +116,9 @@ def compare(old: Side, new: Side, *, changed_only: bool = True) -> ComparisonVie
         [(c.old.body, _anchor(c.new or c.old), "") if c.old else ("", "r-none", "") for c in shown], anchors=False)
     news = rendering.render_many(
         [(c.new.body, _anchor(c.new), "") if c.new else ("", "r-none", "") for c in shown], anchors=False)
-    inline = _redlines([(o.html, n.html) for o, n in zip(olds, news, strict=True)])
+    inline = _redlines([
+        (o.html, n.html, bool(c.old and c.new) and diffing.is_rewrite(c.old.body, c.new.body))
+        for c, o, n in zip(shown, olds, news, strict=True)])
     sections = []
     index = 0
     depths = {s.key: s for s in new.states}
@@ -171,6 +174,6 @@ def compare_texts(old: diffing.SectionState, new: diffing.SectionState) -> TextC
     """Compare two versions of one section (for its history page)."""
     change = diffing.compare_sections([old], [new]).sections[0]
     rendered = rendering.render_many([(old.body, _anchor(new), ""), (new.body, _anchor(new), "")], anchors=False)
-    (inline,) = _redlines([(rendered[0].html, rendered[1].html)])
+    (inline,) = _redlines([(rendered[0].html, rendered[1].html, diffing.is_rewrite(old.body, new.body))])
     return TextComparison(_heading(change), mark_safe(inline), rendered[0].html, rendered[1].html,  # noqa: S308
                           change.words_inserted, change.words_deleted)

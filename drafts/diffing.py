@@ -45,6 +45,7 @@ __all__ = [
     "compare_sections",
     "comparison_as_json",
     "diff_tokens",
+    "is_rewrite",
     "temp_id",
     "tokenize",
     "word_diff",
@@ -340,6 +341,9 @@ def _token_segments(a_tokens: list[str], b_tokens: list[str], timelimit: float) 
     """
     a_keys = list(map(str.rstrip, a_tokens))
     b_keys = list(map(str.rstrip, b_tokens))
+    if _certainly_rewritten(a_keys, b_keys):
+        # No diff could keep enough shared words to escape _collapse_rewrite: skip the diff.
+        return [(1, list(a_tokens), list(b_tokens))]
     distinct = dict.fromkeys(a_keys)
     distinct.update(dict.fromkeys(b_keys))
     if len(distinct) > _CODE_CAPACITY:  # more distinct tokens than code points: no token diff possible
@@ -426,6 +430,21 @@ def _fold_equalities(segments: list[_Segment]) -> list[_Segment]:
     return out
 
 
+def _certainly_rewritten(a_keys: list[str], b_keys: list[str]) -> bool:
+    """True when even every shared content word matched could not reach the rewrite threshold.
+
+    The multiset intersection bounds from above what any diff can keep as equal, so this is the
+    same verdict :func:`_collapse_rewrite` would reach after diffing, for a fraction of the cost.
+    """
+    a_content = Counter(k for k in a_keys if _is_content(k))
+    b_content = Counter(k for k in b_keys if _is_content(k))
+    shorter = min(sum(a_content.values()), sum(b_content.values()))
+    if not shorter:
+        return False
+    shared = sum((a_content & b_content).values())
+    return shared < REWRITE_SHARED_CONTENT_RATIO * shorter
+
+
 def _content_count(tokens: Iterable[str]) -> int:
     return sum(n for token, n in Counter(tokens).items() if _is_content(token))
 
@@ -501,14 +520,31 @@ def diff_tokens(
     return _token_segments(a_tokens, b_tokens, timelimit)
 
 
-def _word_counts(a: str, b: str, timelimit: float = DIFF_TIMELIMIT) -> tuple[int, int]:
-    """(words inserted, words deleted) in the word diff of ``a`` into ``b``."""
+@lru_cache(maxsize=256)
+def _diff_summary(a: str, b: str, timelimit: float) -> tuple[int, int, bool]:
+    """(words inserted, words deleted, rewritten) for the word diff of ``a`` into ``b``.
+
+    Cached: a compare asks for the counts, and its redline then asks whether the same pair is a
+    rewrite; the second question must not cost a second diff.
+    """
+    segments = _diff(a, b, timelimit)
     inserted = deleted = 0
-    for kind, first, second in _diff(a, b, timelimit):
+    for kind, first, second in segments:
         if kind == 1:
             deleted += sum(map(_is_word, first))
             inserted += sum(map(_is_word, second))
-    return inserted, deleted
+    rewritten = len(segments) == 1 and segments[0][0] == 1 and bool(segments[0][1]) and bool(segments[0][2])
+    return inserted, deleted, rewritten
+
+
+def _word_counts(a: str, b: str, timelimit: float = DIFF_TIMELIMIT) -> tuple[int, int]:
+    """(words inserted, words deleted) in the word diff of ``a`` into ``b``."""
+    return _diff_summary(a, b, timelimit)[:2]
+
+
+def is_rewrite(a: str, b: str, *, timelimit: float = DIFF_TIMELIMIT) -> bool:
+    """Whether the word diff of ``a`` into ``b`` is one deletion and one insertion (a rewrite)."""
+    return _diff_summary(a, b, timelimit)[2]
 
 
 # --- Alignment ----------------------------------------------------------------------------------

@@ -38,6 +38,7 @@ VOID_TAGS = frozenset({"br", "hr"})
 # Where text may not stand directly: deleted text found here waits for the next place it may.
 _NO_TEXT = frozenset({"ul", "ol", "table", "thead", "tbody", "tfoot", "tr"})
 
+REDLINE_TIMELIMIT = 0.1  # seconds
 FORMAT_NOTE = "formatting changed: "
 SPLIT_NOTE = "new paragraph"
 MERGE_NOTE = "paragraphs joined"
@@ -105,7 +106,7 @@ class _Writer:
             self.pending_deleted = []
 
     def equal(self, words: list[str]) -> None:
-        text = "".join(html.escape(w, quote=False) for w in words)
+        text = html.escape("".join(words), quote=False)
         if not text:
             return
         if self.format_depth:
@@ -117,14 +118,14 @@ class _Writer:
         if not self.text_allowed():
             self.pending_deleted.extend(words)
             return
-        text = "".join(html.escape(w, quote=False) for w in words)
+        text = html.escape("".join(words), quote=False)
         if text.strip():
             self.out.append(f"<del>{text}</del>")
         elif text:
             self.out.append(text)
 
     def inserted(self, words: list[str]) -> None:
-        text = "".join(html.escape(w, quote=False) for w in words)
+        text = html.escape("".join(words), quote=False)
         if text.strip():
             self.out.append(f"<ins>{text}</ins>")
         elif text:
@@ -142,7 +143,7 @@ class _Writer:
 
     def finish(self) -> str:
         if self.pending_deleted:
-            text = "".join(html.escape(w, quote=False) for w in self.pending_deleted)
+            text = html.escape("".join(self.pending_deleted), quote=False)
             self.out.append(f"<p><del>{text}</del></p>")
         return "".join(self.out)
 
@@ -176,15 +177,21 @@ def _block_opens(tags: list[str]) -> int:
     return sum(1 for t in tags if _opens(t) and _tag_name(t) in BLOCK_TAGS)
 
 
-def redline(old: str, new: str) -> str:
-    """The new rendering with the changes from the old one marked (see the module docstring)."""
+def redline(old: str, new: str, *, rewritten: bool = False) -> str:
+    """The new rendering with the changes from the old one marked (see the module docstring).
+
+    ``rewritten`` says the caller already knows the text was rewritten from scratch (the word
+    diff of the sources said so), which saves diffing the renderings.
+    """
     if old == new:
         return new
     if not old.strip():
         return f'<ins class="block">{new}</ins>' if new.strip() else ""
     if not new.strip():
         return f'<del class="block">{old}</del>'
-    segments = diff_tokens(_tokens(old), _tokens(new))
+    # Half the word diff's time limit: past it the redline is coarser, never wrong, and a page of
+    # pathological sections stays fast.
+    segments = [(1, [], [])] if rewritten else diff_tokens(_tokens(old), _tokens(new), timelimit=REDLINE_TIMELIMIT)
     if len(segments) == 1 and segments[0][0] == 1:
         # Rewritten from scratch: one deletion, one insertion, each with its own structure.
         return f'<del class="block rewrite">{old}</del><ins class="block rewrite">{new}</ins>'
