@@ -11,11 +11,13 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_comments_xtd.forms import XtdCommentForm
 
+from drafts import interchange
 from drafts.models import (
     BODY_MAX_CHARS,
     HEADING_MAX_LENGTH,
     CommentKind,
     Disposition,
+    Document,
     Draft,
     DraftComment,
     DraftSection,
@@ -316,3 +318,47 @@ class InviteForm(forms.Form):
                 code="unknown_user",
             )
         return user
+
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+
+class ImportForm(forms.Form):
+    """A Markdown or Word file to import; ``clean`` reads it, so a bad file is a form error."""
+
+    file = forms.FileField(
+        label=_("Markdown (.md) or Word (.docx) file"),
+        help_text=_("Up to 20 MB. Headings make the sections: Heading 1 is the title, Heading 2 the principles."),
+    )
+    message = forms.CharField(label=_("Message for the new versions"), max_length=2000, required=False)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(_("The file is larger than 20 MB."), code="too_large")
+        try:
+            self.markdown_text, self.parsed = interchange.read_document(
+                upload.name, upload.read(), default_title=upload.name.rsplit(".", 1)[0])
+        except interchange.ImportError_ as exc:
+            raise forms.ValidationError(str(exc), code="unreadable") from exc
+        return upload
+
+
+class NewDocumentForm(ImportForm):
+    slug = forms.SlugField(label=_("Short name in addresses (slug)"), max_length=80)
+    title = forms.CharField(label=_("Title (optional)"), max_length=300, required=False,
+                            help_text=_("Taken from the file's title if empty."))
+
+    def clean_slug(self) -> str:
+        slug = self.cleaned_data["slug"]
+        if Document.objects.filter(slug=slug).exists():
+            raise forms.ValidationError(_("A document with this slug exists already."), code="slug_taken")
+        return slug
+
+
+class ApplyImportForm(forms.Form):
+    """The previewed file, carried as Markdown text, and the working copy's state when previewed."""
+
+    markdown_text = forms.CharField(widget=forms.HiddenInput, strip=False, max_length=MAX_UPLOAD_BYTES)
+    state = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    message = forms.CharField(label=_("Message for the new versions"), max_length=2000, required=False)

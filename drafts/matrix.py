@@ -123,3 +123,35 @@ def matrix_xlsx(rows: list[MatrixRow], *, title: str) -> bytes:
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+_DOCX_WIDTHS = {  # relative column widths, as in the workbook
+    "reference": 12,
+    "organisation": 24,
+    "category": 18,
+    "section": 10,
+    "paragraph": 9,
+    "kind": 12,
+    "comment": 60,
+    "proposed": 45,
+    "disposition": 16,
+    "response": 45,
+    "addressed_in": 16,
+}
+
+
+def matrix_docx(rows: list[MatrixRow], *, title: str) -> bytes:
+    """The matrix as a Word document: ``title``, then one landscape table with the columns of :data:`COLUMNS`.
+
+    One row per :class:`MatrixRow`, in the order given; the header row repeats on every page. Every
+    cell shows its text literally (a comment's ``| pipes |``, ``**stars**`` or ``# hashes`` are text,
+    its line breaks are line breaks). Raises ``ValueError`` if pandoc fails.
+    """
+    from drafts import interchange  # pandoc is needed only here
+
+    return interchange.table_docx(
+        title,
+        [str(c) for c in COLUMNS],
+        [list(astuple(row)) for row in rows],
+        widths=[_DOCX_WIDTHS[f.name] for f in fields(MatrixRow)],
+    )

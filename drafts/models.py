@@ -18,6 +18,7 @@ from django.db.models.functions import Length, Trim
 from django.db.models.lookups import GreaterThan, LessThanOrEqual
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 from django_comments_xtd.models import XtdComment
 
@@ -52,6 +53,10 @@ class Document(models.Model):
     title = models.CharField(_("title"), max_length=300)
     symbol = models.CharField(_("symbol"), max_length=100, blank=True, help_text=_("e.g. A/HRC/WG/2017/CRP.1"))
     numbering = models.CharField(_("numbering"), max_length=20, choices=Numbering.choices, default=Numbering.PRINCIPLES)
+    language = models.CharField(
+        _("language of the text"), max_length=10, choices=settings.LANGUAGES, default="en",
+        help_text=_("The text carries its own language and direction, whatever language the interface is in."),
+    )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     class Meta:
@@ -64,6 +69,14 @@ class Document(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("drafts:document_detail", kwargs={"slug": self.slug})
+
+    @property
+    def text_direction(self) -> str:
+        """``rtl`` for a text in Arabic (or another right-to-left language), else ``ltr``."""
+        try:
+            return "rtl" if get_language_info(self.language)["bidi"] else "ltr"
+        except KeyError:
+            return "ltr"
 
 
 class Membership(models.Model):

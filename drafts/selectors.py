@@ -6,6 +6,7 @@ one of them and turns "no" into a 404, so the existence of something hidden neve
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -15,6 +16,7 @@ from reversion.models import Version
 
 from drafts import numbering
 from drafts.diffing import SectionState
+from drafts.interchange import ExportSection
 from drafts.models import Document, Draft, DraftComment, DraftSection, Membership, Role, Section
 
 User = AbstractBaseUser | AnonymousUser
@@ -183,15 +185,16 @@ WORKING = "working"
 
 @dataclass(frozen=True)
 class Side:
-    """One side of a comparison: a frozen draft, or the working copy (``draft`` None)."""
+    """One side of a comparison: a frozen draft, or the working copy (``draft`` None), or a file (``name``)."""
 
     document: Document
     draft: Draft | None
     states: list[SectionState]
+    name: str = ""
 
     @property
     def label(self) -> str:
-        return self.draft.title if self.draft else str(_("Working copy"))
+        return self.name or (self.draft.title if self.draft else str(_("Working copy")))
 
     @property
     def ref(self) -> str:
@@ -244,3 +247,21 @@ def version_state(section: Section, version: Version) -> SectionState:
     fields = version.field_dict
     return SectionState(key=section.key, heading=fields["heading"], body=fields["body"], parent=None, position=1,
                         number="")
+
+
+def draft_export_sections(draft: Draft) -> list[ExportSection]:
+    """A frozen draft's sections as the exports (Markdown, HTML, Word) take them."""
+    return [
+        ExportSection(key=s.key, heading=s.heading, body=s.body, depth=s.depth, number=s.number)
+        for s in draft_sections(draft)
+    ]
+
+
+def working_copy_token(document: Document) -> str:
+    """A fingerprint of the working copy: it changes whenever any section is saved, moved or removed.
+
+    An import preview carries it, so applying refuses if the working copy changed in between.
+    """
+    rows = Section.objects.filter(document=document).order_by("pk").values_list(
+        "pk", "version_number", "parent_id", "position", "removed")
+    return hashlib.sha256(repr(list(rows)).encode()).hexdigest()

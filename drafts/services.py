@@ -463,6 +463,17 @@ def _file_outline(sections) -> tuple[list[int | None], list[int]]:
     return parents, positions
 
 
+def parsed_states(parsed) -> list[SectionState]:
+    """A parsed file's sections as the diff engine takes them (keyless ones name parents by index)."""
+    sections = parsed.sections
+    parents, positions = _file_outline(sections)
+    return [
+        SectionState(key=s.key, heading=s.heading, body=s.body, position=positions[i], number=s.number or "",
+                     parent=None if parents[i] is None else (sections[parents[i]].key or temp_id(parents[i])))
+        for i, s in enumerate(sections)
+    ]
+
+
 def _match_existing(document: Document, parsed, existing: list[Section]) -> tuple[dict[int, Section], set[int]]:
     """Pair the file's sections (by index) with existing ones, as the compare aligns them.
 
@@ -472,12 +483,7 @@ def _match_existing(document: Document, parsed, existing: list[Section]) -> tupl
     in the file comes back (restored).
     """
     sections = parsed.sections
-    parents, positions = _file_outline(sections)
-    new_states = [
-        SectionState(key=s.key, heading=s.heading, body=s.body, position=positions[i], number=s.number or "",
-                     parent=None if parents[i] is None else (sections[parents[i]].key or temp_id(parents[i])))
-        for i, s in enumerate(sections)
-    ]
+    new_states = parsed_states(parsed)
     comparison = compare_sections(selectors.working_copy_states(document), new_states)
     index_of = {id(state): i for i, state in enumerate(new_states)}
     by_key = {s.key: s for s in existing}

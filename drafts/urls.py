@@ -6,7 +6,9 @@ app_name = "drafts"
 
 urlpatterns = [
     path("", views.document_list, name="document_list"),
+    path("new/", views.document_create, name="document_create"),
     path("d/<slug:slug>/", views.document_detail, name="document_detail"),
+    path("d/<slug:slug>/import/", views.document_revise, name="document_revise"),
     path("d/<slug:slug>/sections/add/", views.section_create, name="section_create"),
     path("d/<slug:slug>/s/<str:key>/", views.section_detail, name="section_detail"),
     path("d/<slug:slug>/s/<str:key>/edit/", views.section_edit, name="section_edit"),
@@ -22,6 +24,7 @@ urlpatterns = [
     path("d/<slug:slug>/drafts/freeze/", views.draft_freeze, name="draft_freeze"),
     path("d/<slug:slug>/drafts/<int:number>/", views.draft_detail, name="draft_detail"),
     path("d/<slug:slug>/drafts/<int:number>/settings/", views.draft_settings, name="draft_settings"),
+    path("d/<slug:slug>/drafts/<int:number>/export.<str:fmt>", views.draft_export, name="draft_export"),
     path("d/<slug:slug>/drafts/<int:number>/s/<str:key>/", views.draft_section, name="draft_section"),
     path("d/<slug:slug>/drafts/<int:number>/general/", views.draft_general_comments, name="draft_general_comments"),
     path("d/<slug:slug>/drafts/<int:number>/comments/post/", views.comment_post, name="comment_post"),

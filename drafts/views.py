@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from reversion.models import Version
 
-from drafts import comparing, forms, matrix, rendering, selectors, services
+from drafts import comparing, forms, interchange, matrix, rendering, selectors, services
 from drafts.models import Disposition, Document, Draft, DraftSection, Role, Section
 from drafts.numbering import display_number
 
@@ -301,6 +301,69 @@ def section_version(request: HttpRequest, slug: str, key: str, version_id: int) 
         "drafts/section_version.html",
         {"document": document, "section": section, "version": version, "fields": fields, "html": html},
     )
+
+
+# Import ------------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def document_revise(request: HttpRequest, slug: str) -> HttpResponse:
+    """Upload a revised file: first a preview of what would change, then apply it as one change."""
+    document = _editor_document(request, slug)
+    if request.method == "POST" and "apply" in request.POST:
+        apply = forms.ApplyImportForm(request.POST)
+        if apply.is_valid():
+            if apply.cleaned_data["state"] != selectors.working_copy_token(document):
+                messages.error(request, _("The working copy changed after your preview. Upload the file again to "
+                                          "see what it would change now."))
+                return redirect("drafts:document_revise", slug=slug)
+            try:
+                parsed = interchange.parse_markdown(apply.cleaned_data["markdown_text"])
+                report = services.document_import(parsed=parsed, slug=slug, user=request.user, update=True,
+                                                  message=apply.cleaned_data["message"])
+            except (interchange.ImportError_, ValidationError) as error:
+                messages.error(request, _("Nothing was imported: %(error)s") % {"error": error})
+                return redirect("drafts:document_revise", slug=slug)
+            messages.success(request, _("Imported: %(summary)s.") % {"summary": report.summary()})
+            return redirect(document)
+    form = forms.ImportForm(_posted(request), request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = services.document_import(parsed=form.parsed, slug=slug, user=request.user, update=True,
+                                              dry_run=True)
+        except ValidationError as error:
+            _form_error(form, error)
+        else:
+            working = selectors.Side(document, None, selectors.working_copy_states(document))
+            uploaded = selectors.Side(document, None, services.parsed_states(form.parsed),
+                                      name=form.cleaned_data["file"].name)
+            apply = forms.ApplyImportForm(initial={
+                "markdown_text": form.markdown_text, "state": selectors.working_copy_token(document),
+                "message": form.cleaned_data["message"]})
+            return render(request, "drafts/import_preview.html", {
+                "document": document, "report": report, "view": comparing.compare(working, uploaded),
+                "apply": apply, "mode": "inline"})
+    return render(request, "drafts/import.html", {"document": document, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def document_create(request: HttpRequest) -> HttpResponse:
+    """Staff start a new document from a file; they become its editor."""
+    if not (request.user.is_authenticated and request.user.is_staff):
+        raise Http404
+    form = forms.NewDocumentForm(_posted(request), request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            report = services.document_import(parsed=form.parsed, slug=data["slug"], user=request.user,
+                                              title=data["title"], message=data["message"])
+        except ValidationError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("Created “%(title)s” with %(n)s sections.") % {
+                "title": report.document.title, "n": len(report.added)})
+            return redirect(report.document)
+    return render(request, "drafts/import.html", {"document": None, "form": form})
 
 
 # Compare -----------------------------------------------------------------------------------------
@@ -710,6 +773,31 @@ def invite(request: HttpRequest, slug: str) -> HttpResponse:
             return redirect(document)
     stakeholders = document.memberships.filter(role=Role.STAKEHOLDER).select_related("user__profile")
     return render(request, "drafts/invite.html", {"document": document, "form": form, "stakeholders": stakeholders})
+
+
+EXPORT_TYPES = {
+    "md": "text/markdown; charset=utf-8",
+    "html": "text/html; charset=utf-8",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+@require_GET
+def draft_export(request: HttpRequest, slug: str, number: int, fmt: str) -> HttpResponse:
+    """A draft the person may read, as Markdown (re-importable), printable HTML or Word."""
+    draft = _visible_draft(request, slug, number)
+    if fmt not in EXPORT_TYPES:
+        raise Http404
+    document, sections = draft.document, selectors.draft_export_sections(draft)
+    if fmt == "md":
+        content: str | bytes = interchange.export_markdown(document.title, sections, document.numbering)
+    elif fmt == "html":
+        content = interchange.export_html(document.title, draft.title, sections, document.numbering)
+    else:
+        content = interchange.export_docx(document.title, draft.title, sections, document.numbering)
+    response = HttpResponse(content, content_type=EXPORT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{document.slug}-draft-{draft.number}.{fmt}"'
+    return response
 
 
 @require_http_methods(["GET", "POST"])

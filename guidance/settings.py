@@ -126,6 +126,16 @@ LOGIN_REDIRECT_URL = "drafts:document_list"
 LOGOUT_REDIRECT_URL = "drafts:document_list"
 
 LANGUAGE_CODE = "en"
+# The six official UN languages. Arabic is laid out right to left (base.html sets dir).
+LANGUAGES = [
+    ("en", "English"),
+    ("fr", "Français"),
+    ("es", "Español"),
+    ("ru", "Русский"),
+    ("zh-hans", "中文"),
+    ("ar", "العربية"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

@@ -13,6 +13,7 @@ urlpatterns = [
     # signed key names a thread the recipient already follows. Posting, replies, flags, feeds and the
     # web API are ours (they must obey draft visibility and comment windows) or switched off.
     re_path(r"^comments/mute/(?P<key>[^/]+)/$", xtd_views.mute, name="comments-xtd-mute"),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("drafts.urls")),
 ]

@@ -17,6 +17,7 @@ import pypandoc
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db.models import F
 from reversion.models import Version
 
 from drafts import interchange, rendering
@@ -56,7 +57,7 @@ def sections_of(slug: str) -> list[tuple[str, str, str | None]]:
         (s.key, s.heading, s.parent.key if s.parent else None)
         for s in Section.objects.filter(document__slug=slug, removed=False)
         .select_related("parent")
-        .order_by("parent_id", "position")
+        .order_by(F("parent_id").asc(nulls_first=True), "position")  # PostgreSQL puts NULLs last otherwise
     ]
 
 
@@ -392,3 +393,12 @@ def test_progress_bar_redraws_on_a_terminal_only_when_it_grows() -> None:
     drawn = stream.getvalue()
     assert drawn.count("\r") == ProgressBar.width + 1 + 1  # each step once, the empty bar, the final redraw
     assert drawn.endswith(f"[{'#' * ProgressBar.width}] 300/300 sections\n")
+
+
+def test_a_parsed_document_written_back_as_markdown_reads_the_same() -> None:
+    parsed = interchange.parse_markdown(
+        "# T\n\n## Introduction {#intro}\n\nWhy.\n\n## Principle 1: Dignity\n\nText *here*.\n\n"
+        "### 1.1 Access {#p1-g1}\n\n- a\n- b\n\n## 2030 Agenda\n\nText.\n")
+    again = interchange.parse_markdown(interchange.parsed_as_markdown(parsed))
+    fields = [(s.key, s.heading, s.depth, s.number, s.body, parsed.numbered(s)) for s in parsed.sections]
+    assert [(s.key, s.heading, s.depth, s.number, s.body, again.numbered(s)) for s in again.sections] == fields

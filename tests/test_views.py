@@ -78,7 +78,7 @@ def test_a_document_with_no_public_draft_is_404_to_the_public(client) -> None:
     freeze(hidden, visibility=Draft.Visibility.RESTRICTED)
     get(client, None, "drafts:document_detail", 404, slug="hidden")
     get(client, None, "drafts:draft_detail", 404, slug="hidden", number=1)
-    assert b"hidden" not in get(client, None, "drafts:document_list").content
+    assert b"/d/hidden/" not in get(client, None, "drafts:document_list").content
 
 
 def test_only_editors_freeze_drafts_and_change_their_settings(client, people, document) -> None:

@@ -50,10 +50,7 @@ class Command(BaseCommand):
         fmt = options["format"]
         if fmt == "docx" and not options["output"] and self.stdout.isatty():
             raise CommandError("A .docx is binary: give -o FILE or redirect stdout to a file.")
-        sections = [
-            interchange.ExportSection(key=s.key, heading=s.heading, body=s.body, depth=s.depth, number=s.number)
-            for s in selectors.draft_sections(draft)
-        ]
+        sections = selectors.draft_export_sections(draft)
         if fmt == "md":
             content: str | bytes = interchange.export_markdown(document.title, sections, document.numbering)
         elif fmt == "html":

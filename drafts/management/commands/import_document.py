@@ -17,8 +17,6 @@ from drafts import interchange, services
 from drafts.models import Section
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
-MARKDOWN_SUFFIXES = {".md", ".markdown"}
-WORD_SUFFIXES = {".docx"}
 # Below this many sections an import takes well under a second; a bar would only flicker.
 PROGRESS_MIN_SECTIONS = 50
 
@@ -47,21 +45,20 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         path = Path(options["file"])
         suffix = path.suffix.lower()
-        if suffix not in MARKDOWN_SUFFIXES | WORD_SUFFIXES:
+        if suffix not in interchange.MARKDOWN_SUFFIXES | interchange.WORD_SUFFIXES:
             raise CommandError(f"{path}: only Markdown (.md) and Word (.docx) files can be imported.")
         if not path.is_file():
             raise CommandError(f"{path}: no such file.")
         if path.stat().st_size > MAX_FILE_BYTES:
             raise CommandError(f"{path}: larger than {MAX_FILE_BYTES // (1024 * 1024)} MB.")
-        data = path.read_bytes()
+        if suffix in interchange.WORD_SUFFIXES:
+            self.stderr.write(f"Converting {path.name} with pandoc…")
         try:
-            if suffix in WORD_SUFFIXES:
-                self.stderr.write(f"Converting {path.name} with pandoc…")
-                parsed = interchange.parse_docx(data, default_title=options["title"] or _title_from_name(path))
-            else:
-                parsed = interchange.parse_markdown(_markdown_text(path, data))
+            _text, parsed = interchange.read_document(
+                path.name, path.read_bytes(), default_title=options["title"] or _title_from_name(path))
         except interchange.ImportError_ as exc:
-            raise CommandError(f"{path}: {exc}") from exc
+            message = str(exc)
+            raise CommandError(message if message.startswith(path.name) else f"{path}: {message}") from exc
         user = None
         if options["user"]:
             user = get_user_model().objects.filter(username=options["user"]).first()
@@ -92,18 +89,6 @@ class Command(BaseCommand):
             for name in ("added", "modified", "moved", "removed", "restored"):
                 for key in getattr(report, name):
                     self.stdout.write(f"{name}\t{key}")
-
-
-def _markdown_text(path: Path, data: bytes) -> str:
-    """The text of a Markdown file, or a clear refusal if it is binary (a .docx named .md) or not UTF-8."""
-    kind = interchange.sniff(data)
-    if kind is not None and kind != "an empty file":
-        hint = " Name it .docx to import it as Word." if kind == "a Word (.docx) document" else ""
-        raise CommandError(f"{path}: this is {kind}, not a Markdown text file.{hint}")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise CommandError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start}).") from exc
 
 
 def _title_from_name(path: Path) -> str:
