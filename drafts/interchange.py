@@ -8,6 +8,9 @@ Word (.docx) goes through Markdown: pandoc (the binary shipped in ``pypandoc-bin
 Word file to this Markdown and back, so there is one parser and one set of rules. Every function
 here takes plain values (text, bytes, :class:`ExportSection` lists) and never asks the database or
 who is asking: a caller decides what may be exported (``drafts.selectors``) and passes it in.
+
+Two Word exports post-process pandoc's output: :func:`comparison_docx` (a comparison as Word tracked
+changes, ``w:ins`` / ``w:del``) and :func:`table_docx` (a landscape table, e.g. the comment matrix).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The comment matrix ("compilation of comments"): one row per comment, as CSV or XLSX.
+"""The comment matrix ("compilation of comments"): one row per comment, as CSV, XLSX or Word.
 
 Who said what about which paragraph, of which type, what they proposed, and what was decided,
 in the column order used in UN and ISO practice. The caller passes comments it got from the
@@ -68,6 +68,22 @@ def matrix_rows(comments: Iterable[DraftComment]) -> list[MatrixRow]:
     ]
 
 
+# Column widths in characters (the workbook) and relative widths (the Word table).
+_WIDTHS = {
+    "reference": 12,
+    "organisation": 24,
+    "category": 18,
+    "section": 10,
+    "paragraph": 9,
+    "kind": 12,
+    "comment": 60,
+    "proposed": 45,
+    "disposition": 16,
+    "response": 45,
+    "addressed_in": 16,
+}
+
+
 def _cell(value: str) -> str:
     # A cell starting with = + - @ is a formula to a spreadsheet: quote it so a comment cannot run one.
     return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
@@ -96,21 +112,8 @@ def matrix_xlsx(rows: list[MatrixRow], *, title: str) -> bytes:
         cell.font = Font(bold=True)
     for row in rows:
         sheet.append([_cell(v) for v in astuple(row)])
-    widths = {
-        "reference": 12,
-        "organisation": 24,
-        "category": 18,
-        "section": 10,
-        "paragraph": 9,
-        "kind": 12,
-        "comment": 60,
-        "proposed": 45,
-        "disposition": 16,
-        "response": 45,
-        "addressed_in": 16,
-    }
     for index, field in enumerate(fields(MatrixRow), start=1):
-        sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = widths[field.name]
+        sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = _WIDTHS[field.name]
     for line in sheet.iter_rows(min_row=2):
         for cell in line:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -123,21 +126,6 @@ def matrix_xlsx(rows: list[MatrixRow], *, title: str) -> bytes:
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
-
-
-_DOCX_WIDTHS = {  # relative column widths, as in the workbook
-    "reference": 12,
-    "organisation": 24,
-    "category": 18,
-    "section": 10,
-    "paragraph": 9,
-    "kind": 12,
-    "comment": 60,
-    "proposed": 45,
-    "disposition": 16,
-    "response": 45,
-    "addressed_in": 16,
-}
 
 
 def matrix_docx(rows: list[MatrixRow], *, title: str) -> bytes:
@@ -153,5 +141,5 @@ def matrix_docx(rows: list[MatrixRow], *, title: str) -> bytes:
         title,
         [str(c) for c in COLUMNS],
         [list(astuple(row)) for row in rows],
-        widths=[_DOCX_WIDTHS[f.name] for f in fields(MatrixRow)],
+        widths=[_WIDTHS[f.name] for f in fields(MatrixRow)],
     )

@@ -21,6 +21,7 @@ urlpatterns = [
     path("d/<slug:slug>/s/<str:key>/history/<int:version_id>/revert/", views.section_revert, name="section_revert"),
     path("d/<slug:slug>/drafts/", views.draft_list, name="draft_list"),
     path("d/<slug:slug>/compare/", views.compare, name="compare"),
+    path("d/<slug:slug>/compare/tracked-changes.docx", views.compare_docx, name="compare_docx"),
     path("d/<slug:slug>/drafts/freeze/", views.draft_freeze, name="draft_freeze"),
     path("d/<slug:slug>/drafts/<int:number>/", views.draft_detail, name="draft_detail"),
     path("d/<slug:slug>/drafts/<int:number>/settings/", views.draft_settings, name="draft_settings"),

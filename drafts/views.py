@@ -11,7 +11,9 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from reversion.models import Version
@@ -65,6 +67,12 @@ def _place_choices(document: Document, moving: Section | None = None) -> QuerySe
 def _posted(request: HttpRequest):
     """The posted data, or None for a GET: an empty POST is still a submission."""
     return request.POST if request.method == "POST" else None
+
+
+def _preview(request: HttpRequest):
+    """The posted Markdown rendered as it will read (sanitised like everything else); nothing is saved."""
+    body = request.POST.get("body", "")[: forms.BODY_MAX_CHARS]
+    return mark_safe(rendering.render_markdown(body, anchor="preview", label=_("Preview")).html)  # noqa: S308 - nh3
 
 
 def _form_error(form, error: ValidationError) -> None:
@@ -132,11 +140,13 @@ def section_edit(request: HttpRequest, slug: str, key: str) -> HttpResponse:
         return redirect(section)
     conflict = None
     preview = None
-    if request.method == "POST":
+    if request.method == "POST" and "preview" in request.POST:
+        # A preview needs only the text; the message can wait until saving.
+        form = forms.SectionEditForm(initial=request.POST.dict())
+        preview = _preview(request)
+    elif request.method == "POST":
         form = forms.SectionEditForm(request.POST)
-        if form.is_valid() and "preview" in request.POST:
-            preview = rendering.render_markdown(form.cleaned_data["body"], anchor="preview", label=_("Preview")).html
-        elif form.is_valid():
+        if form.is_valid():
             data = form.cleaned_data
             try:
                 services.section_update(
@@ -184,28 +194,22 @@ def section_create(request: HttpRequest, slug: str) -> HttpResponse:
         _posted(request), parents=parents, initial={"parent": request.GET.get("parent"), "numbered": True}
     )
     preview = None
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and "preview" in request.POST:
+        form = forms.SectionCreateForm(parents=parents, initial=request.POST.dict())
+        preview = _preview(request)
+    elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if "preview" in request.POST:
-            preview = rendering.render_markdown(data["body"], anchor="preview", label=_("Preview")).html
+        try:
+            section = services.section_create(
+                document=document, user=request.user, heading=data["heading"], body=data["body"],
+                parent=data["parent"], position=data["position"], key=data["key"], numbered=data["numbered"],
+                message=data["message"],
+            )
+        except ValidationError as error:
+            _form_error(form, error)
         else:
-            try:
-                section = services.section_create(
-                    document=document,
-                    user=request.user,
-                    heading=data["heading"],
-                    body=data["body"],
-                    parent=data["parent"],
-                    position=data["position"],
-                    key=data["key"],
-                    numbered=data["numbered"],
-                    message=data["message"],
-                )
-            except ValidationError as error:
-                _form_error(form, error)
-            else:
-                messages.success(request, _("Added “%(heading)s”.") % {"heading": section.heading})
-                return redirect(section)
+            messages.success(request, _("Added “%(heading)s”.") % {"heading": section.heading})
+            return redirect(section)
     return render(request, "drafts/section_create.html", {"document": document, "form": form, "preview": preview})
 
 
@@ -391,6 +395,21 @@ def compare(request: HttpRequest, slug: str) -> HttpResponse:
         "document": document, "view": view, "refs": refs, "old_ref": old.ref, "new_ref": new.ref,
         "show_all": show_all, "mode": mode, "summary": view.comparison.summary,
     })
+
+
+@require_GET
+def compare_docx(request: HttpRequest, slug: str) -> HttpResponse:
+    """The same comparison as a Word document whose changes are tracked (accept or reject in Word)."""
+    document = _visible_document(request, slug)
+    old, new = (selectors.compare_side(request.user, document, request.GET.get(k, "")) for k in ("from", "to"))
+    if old is None or new is None:
+        raise Http404
+    view = comparing.compare(old, new, changed_only=False)
+    author = request.user.get_full_name() or request.user.get_username() if request.user.is_authenticated else ""
+    content = interchange.comparison_docx(view, author=author or "Drafting tracker", date=timezone.now())
+    response = HttpResponse(content, content_type=EXPORT_TYPES["docx"])
+    response["Content-Disposition"] = f'attachment; filename="{document.slug}-{old.ref}-to-{new.ref}.docx"'
+    return response
 
 
 @require_GET
@@ -699,21 +718,25 @@ def comment_hide(request: HttpRequest, slug: str, number: int, comment_id: int) 
     return redirect(comment.get_absolute_url())
 
 
+MATRIX_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
 @require_GET
 def comment_export(request: HttpRequest, slug: str, number: int, fmt: str) -> HttpResponse:
     """The comment matrix as a download, for the working group (it holds every decision)."""
     draft = _visible_draft(request, slug, number)
-    if not selectors.can_see_working_copy(request.user, draft.document) or fmt not in ("csv", "xlsx"):
+    if not selectors.can_see_working_copy(request.user, draft.document) or fmt not in MATRIX_TYPES:
         raise Http404
     rows = matrix.matrix_rows(selectors.comments_visible_to(request.user, draft).select_related("addressed_in"))
     name = f"{draft.document.slug}-draft-{draft.number}-comments.{fmt}"
-    if fmt == "csv":
-        response = HttpResponse(matrix.matrix_csv(rows), content_type="text/csv; charset=utf-8")
-    else:
-        response = HttpResponse(
-            matrix.matrix_xlsx(rows, title=f"{draft.document.title}, {draft.title}"),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
+    title = f"{draft.document.title}, {draft.title}"
+    content = {"csv": lambda: matrix.matrix_csv(rows), "xlsx": lambda: matrix.matrix_xlsx(rows, title=title),
+               "docx": lambda: matrix.matrix_docx(rows, title=title)}[fmt]()
+    response = HttpResponse(content, content_type=MATRIX_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 

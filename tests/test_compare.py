@@ -240,3 +240,21 @@ def test_compare_drafts_text_html_and_errors(document, capsys, tmp_path) -> None
         call_command("compare_drafts", "guidance", "1", "7")
     with pytest.raises(CommandError, match="No document"):
         call_command("compare_drafts", "nope", "1", "2")
+
+
+@pytestmark_db
+def test_compare_downloads_as_word_with_tracked_changes(client, people, document, tmp_path) -> None:
+    import zipfile
+
+    client.force_login(people["stakeholder"])
+    url = reverse("drafts:compare_docx", kwargs={"slug": "guidance"})
+    response = client.get(f"{url}?from=1&to=2")
+    xml = zipfile.ZipFile(io.BytesIO(response.content)).read("word/document.xml").decode()
+    assert "<w:ins " in xml and 'w:author="stakeholder"' in xml
+    assert client.get(f"{url}?from=2&to=working").status_code == 404
+    client.logout()
+    assert client.get(f"{url}?from=1&to=2").status_code == 404  # draft 2 is restricted
+    target = tmp_path / "c.docx"
+    call_command("compare_drafts", "guidance", "1", "2", "--format", "docx", "-o", str(target),
+                 stderr=io.StringIO())
+    assert "<w:ins " in zipfile.ZipFile(target).read("word/document.xml").decode()

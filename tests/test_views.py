@@ -141,7 +141,7 @@ def test_preview_renders_without_saving(client, people, document) -> None:
         },
     )
     assert response.status_code == 200
-    assert "<strong>bold</strong>" in response.context["preview"]
+    assert "<strong>bold</strong>" in response.content.decode()  # rendered, not escaped
     assert Section.objects.get(document=document, key="p1-g1").version_number == 1
 
 

@@ -7,11 +7,12 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 from django.template.loader import render_to_string
+from django.utils import timezone
 
-from drafts import comparing, selectors
+from drafts import comparing, interchange, selectors
 from drafts.models import Document
 
-FORMATS = ("text", "json", "html")
+FORMATS = ("text", "json", "html", "docx")
 
 
 class Command(BaseCommand):
@@ -23,6 +24,7 @@ class Command(BaseCommand):
         parser.add_argument("to_ref", metavar="TO", help="a draft number, or 'working'")
         parser.add_argument("--format", choices=FORMATS, default="text")
         parser.add_argument("-o", "--output", help="file to write (default: standard output)")
+        parser.add_argument("--author", default="Drafting tracker", help="docx: the author of the tracked changes")
 
     def handle(self, *args, **options) -> None:
         document = Document.objects.filter(slug=options["slug"]).first()
@@ -35,7 +37,19 @@ class Command(BaseCommand):
                 numbers = ", ".join(str(n) for n in document.drafts.values_list("number", flat=True)) or "none"
                 raise CommandError(f"{document.slug} has no draft {ref!r} (its drafts: {numbers}; or 'working').")
             sides.append(side)
-        view = comparing.compare(*sides, changed_only=options["format"] != "json")
+        view = comparing.compare(*sides, changed_only=options["format"] not in ("json", "docx"))
+        if options["format"] == "docx":
+            if not options["output"] and sys.stdout.isatty():
+                raise CommandError("A .docx is binary: give -o FILE or redirect stdout to a file.")
+            data = interchange.comparison_docx(view, author=options["author"], date=timezone.now())
+            if options["output"]:
+                with open(options["output"], "wb") as out:
+                    out.write(data)
+            else:
+                sys.stdout.buffer.write(data)
+                sys.stdout.flush()
+            self.stderr.write(f"{view.old.label} -> {view.new.label}: Word document with tracked changes.")
+            return
         if options["format"] == "json":
             output = json.dumps(view.as_json(), ensure_ascii=False, indent=2) + "\n"
         elif options["format"] == "html":

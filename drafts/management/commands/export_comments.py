@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from drafts import matrix
 from drafts.models import Draft, DraftComment
 
-FORMATS = ("csv", "xlsx")
+FORMATS = ("csv", "xlsx", "docx")
 
 
 class Command(BaseCommand):
@@ -33,8 +33,10 @@ class Command(BaseCommand):
         rows = matrix.matrix_rows(comments)
         if options["format"] == "csv":
             data = matrix.matrix_csv(rows).encode("utf-8")
-        else:
+        elif options["format"] == "xlsx":
             data = matrix.matrix_xlsx(rows, title=f"{draft.document.title}, {draft.title}")
+        else:
+            data = matrix.matrix_docx(rows, title=f"{draft.document.title}, {draft.title}")
         if options["output"]:
             with open(options["output"], "wb") as out:
                 out.write(data)
