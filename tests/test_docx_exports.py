@@ -20,6 +20,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 
 from drafts import comparing, interchange, matrix, selectors, services
+from drafts.interchange import tracked
 from drafts.models import Document, Draft, DraftComment, DraftSection, Section
 from tests.factories import freeze, make_document, make_section
 
@@ -156,7 +157,7 @@ def assert_accept_and_reject_give_both_drafts(data: bytes, view: comparing.Compa
     A moved section stays where the new draft has it (its words are tracked, its move is not), so
     Reject All is compared with the old draft's sections in the comparison's order.
     """
-    old_depths, new_depths = interchange._depths(view.old.states), interchange._depths(view.new.states)
+    old_depths, new_depths = tracked._depths(view.old.states), tracked._depths(view.new.states)
     old = [
         interchange.ExportSection(s.key, s.heading, s.body, old_depths[s], s.number)
         for s in (section.change.old for section in view.sections)

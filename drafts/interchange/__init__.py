@@ -1,0 +1,63 @@
+"""Markdown, HTML and Word in and out, in the interchange format of DESIGN.md.
+
+``# Document title``, then one heading level deeper per depth (``##`` top-level sections, ``###``
+their children ...). A heading may end with ``{#key}``; a leading number ("Principle 3:", "3.2")
+is read as the number, not as part of the heading.
+
+Word (.docx) goes through Markdown: pandoc (the binary shipped in ``pypandoc-binary``) converts a
+Word file to this Markdown and back, so there is one parser and one set of rules. Every function
+here takes plain values (text, bytes, :class:`ExportSection` lists) and never asks the database or
+who is asking: a caller decides what may be exported (``drafts.selectors``) and passes it in.
+
+Two Word exports post-process pandoc's output: :func:`comparison_docx` (a comparison as Word tracked
+changes, ``w:ins`` / ``w:del``) and :func:`table_docx` (a landscape table, e.g. the comment matrix).
+"""
+
+from __future__ import annotations
+
+from drafts.interchange.files import MARKDOWN_SUFFIXES, WORD_SUFFIXES, read_document
+from drafts.interchange.html import export_html
+from drafts.interchange.markdown import (
+    ExportSection,
+    ImportError_,
+    ParsedDocument,
+    ParsedSection,
+    export_markdown,
+    numbered_heading,
+    parse_markdown,
+    parsed_as_markdown,
+)
+from drafts.interchange.tables import table_docx
+from drafts.interchange.tracked import comparison_docx, tracked_changes_markdown
+from drafts.interchange.word import (
+    MAX_DOCX_EXPANDED_BYTES,
+    docx_to_markdown,
+    export_docx,
+    markdown_to_docx,
+    parse_docx,
+    sniff,
+)
+
+__all__ = [
+    "MARKDOWN_SUFFIXES",
+    "MAX_DOCX_EXPANDED_BYTES",
+    "WORD_SUFFIXES",
+    "ExportSection",
+    "ImportError_",
+    "ParsedDocument",
+    "ParsedSection",
+    "comparison_docx",
+    "docx_to_markdown",
+    "export_docx",
+    "export_html",
+    "export_markdown",
+    "markdown_to_docx",
+    "numbered_heading",
+    "parse_docx",
+    "parse_markdown",
+    "parsed_as_markdown",
+    "read_document",
+    "sniff",
+    "table_docx",
+    "tracked_changes_markdown",
+]

@@ -1,0 +1,33 @@
+"""Reading a Markdown or Word file by its extension, as the command and the upload page do."""
+
+from __future__ import annotations
+
+from drafts.interchange.markdown import ImportError_, ParsedDocument, parse_markdown, parsed_as_markdown
+from drafts.interchange.word import parse_docx, sniff
+
+MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
+WORD_SUFFIXES = frozenset({".docx"})
+
+
+def read_document(name: str, data: bytes, *, default_title: str) -> tuple[str, ParsedDocument]:
+    """Read an uploaded or given file by its name's extension: its Markdown text and the parsed document.
+
+    Word files go through pandoc (:func:`docx_to_markdown`); Markdown files must be UTF-8 text.
+    Raises :class:`ImportError_` with a reason a person can act on: unknown extension, a file that
+    is not what its extension says, not UTF-8, corrupt or encrypted Word, no headings, and so on.
+    """
+    suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if suffix in WORD_SUFFIXES:
+        parsed = parse_docx(data, default_title=default_title)
+        return parsed_as_markdown(parsed), parsed
+    if suffix not in MARKDOWN_SUFFIXES:
+        raise ImportError_(f"{name}: only Markdown (.md) and Word (.docx) files can be imported.")
+    kind = sniff(data)
+    if kind is not None and kind != "an empty file":
+        hint = " Name it .docx to import it as Word." if kind == "a Word (.docx) document" else ""
+        raise ImportError_(f"{name}: this is {kind}, not a Markdown text file.{hint}")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ImportError_(f"{name}: not UTF-8 text ({exc.reason} at byte {exc.start}).") from exc
+    return text, parse_markdown(text)

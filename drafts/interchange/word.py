@@ -1,0 +1,433 @@
+"""Word (.docx) in and out through pandoc (pypandoc-binary): checked before pandoc runs, sandboxed."""
+
+from __future__ import annotations
+
+import io
+import re
+import tempfile
+import zipfile
+import zlib
+from pathlib import Path
+
+from drafts.interchange.markdown import (
+    _FENCE,
+    _HEADING,
+    ExportSection,
+    ImportError_,
+    ParsedDocument,
+    numbered_heading,
+    parse_markdown,
+)
+from drafts.numbering import anchor_for
+
+# Word (.docx) through pandoc ---------------------------------------------------------------------
+
+MAX_DOCX_EXPANDED_BYTES = 200 * 1024 * 1024  # a 20 MB .docx that unpacks to more is a zip bomb, not a text
+
+# Markdown that python-markdown (drafts.rendering) reads the same way: pipe tables, footnotes, four-space
+# list indentation (python-markdown nests a list only four spaces in), two trailing spaces for a line
+# break, Unicode quotes and dashes as typed. Everything else pandoc would write in a syntax our renderer
+# shows as literal text (grid tables, ~~, ^sup^, [spans]{.x}, {#ids}, raw HTML ...), so it is off.
+# raw_tex stays on although Word has no TeX: with it off, pandoc 3.9 drops the "]" after a typed backslash
+# and writes two typed backslashes as one.
+_PANDOC_WRITE_MARKDOWN = (
+    "markdown+four_space_rule-header_attributes-smart-simple_tables-multiline_tables-grid_tables"
+    "-escaped_line_breaks-raw_html-raw_attribute-native_divs-native_spans-bracketed_spans"
+    "-fenced_divs-link_attributes-inline_code_attributes-fenced_code_attributes-strikeout-subscript"
+    "-superscript-tex_math_dollars-citations-example_lists-fancy_lists-definition_lists-line_blocks"
+    "-implicit_figures-yaml_metadata_block-pandoc_title_block"
+)
+# Reading our Markdown for Word, pandoc should see what the web page shows: "$5 and $6" is not maths,
+# "@UN" is not a citation, "<b>" is text, a "---" line is a rule and not a YAML block. Heading
+# attributes stay on: the export gives each heading its anchor ({#s-7-3}) so "#s-7-3" links work in Word.
+_PANDOC_READ_MARKDOWN = (
+    "markdown-raw_html-raw_tex-raw_attribute-tex_math_dollars-tex_math_single_backslash-citations"
+    "-subscript-superscript-strikeout-smart-yaml_metadata_block-pandoc_title_block-implicit_figures"
+    "-native_divs-fenced_divs-bracketed_spans-native_spans-example_lists-fancy_lists-definition_lists"
+    "-line_blocks-escaped_line_breaks-simple_tables-multiline_tables-grid_tables-inline_notes"
+    "-link_attributes-auto_identifiers"
+)
+
+# Word -> Markdown. Pandoc gives every heading an identifier (made from its text, or a bookmark's name)
+# and the Markdown writer may print it as "{#...}". Only a key typed at the end of the heading is a key,
+# so headings become plain text with no identifier (formatting in a heading is dropped: headings are text).
+# Images cannot be shown by the web view (nh3 drops <img>); a visible marker says one was there.
+_LUA_FROM_DOCX = """
+function Header(h)
+  return pandoc.Header(h.level, pandoc.utils.stringify(h.content))
+end
+function Image(img)
+  local alt = pandoc.utils.stringify(img.caption or {})
+  if alt == "" then return pandoc.Str("[image]") end
+  return pandoc.Str("[image: " .. alt .. "]")
+end
+"""
+# Markdown -> Word, with the web view's rules (rendering.py): links only to http, https, mailto and
+# in-document anchors (a file:// or \\server link in Word would open local files); images are not
+# fetched (pandoc runs sandboxed anyway) and, as on the web, not shown; their alt text stays.
+_LUA_TO_DOCX = """
+function Link(link)
+  local target = link.target
+  if target:sub(1, 1) == "#" then return nil end
+  local scheme = target:match("^(%a[%w+.-]*):")
+  if scheme then
+    scheme = scheme:lower()
+    if scheme == "http" or scheme == "https" or scheme == "mailto" then return nil end
+  end
+  return link.content
+end
+function Image(img)
+  return img.caption or {}
+end
+"""
+
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Office 97-2003 files, and encrypted Office 2007+ files
+_MAGIC = [
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"%PDF-", "a PDF file"),
+    (b"{\\rtf", "an RTF file"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"Rar!", "a RAR archive"),
+    (b"7z\xbc\xaf", "a 7-Zip archive"),
+]
+
+
+def sniff(data: bytes) -> str | None:
+    """Say what a file is from its first bytes ("a PNG image", "a Word (.docx) document" ...).
+
+    ``None`` means it looks like text (no NUL byte near the start). Used to refuse, with a useful
+    message, a file that is not what its extension says.
+    """
+    head = data[:8192]
+    if not head:
+        return "an empty file"
+    if head.startswith(_OLE_MAGIC):
+        return _ole_kind(data)
+    if head.startswith(_ZIP_MAGIC):
+        return _zip_kind(data)
+    for magic, kind in _MAGIC:
+        if head.startswith(magic):
+            return kind
+    if b"\x00" in head:
+        return "a binary file"
+    return None
+
+
+def _ole_kind(data: bytes) -> str:
+    # Office stores a password-protected .docx as an OLE compound file holding an "EncryptedPackage"
+    # stream; stream names are UTF-16 in the directory, so the name is found without an OLE parser.
+    if "EncryptedPackage".encode("utf-16-le") in data:
+        return "a password-protected (encrypted) Office document"
+    return "an Office 97-2003 file (.doc, .xls ...)"
+
+
+def _zip_kind(data: bytes) -> str:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return "a damaged ZIP archive"
+    if "word/document.xml" in names:
+        return "a Word (.docx) document"
+    if "xl/workbook.xml" in names:
+        return "an Excel workbook"
+    if "ppt/presentation.xml" in names:
+        return "a PowerPoint presentation"
+    if "content.xml" in names and "mimetype" in names:
+        return "an OpenDocument file"
+    return "a ZIP archive"
+
+
+def _check_docx(data: bytes) -> None:
+    """Refuse, with the reason, anything pandoc should not be asked to read as a Word document."""
+    kind = sniff(data)
+    if kind is None:
+        raise ImportError_("this is plain text, not a Word document (if it is Markdown, name it .md).")
+    if kind == "a password-protected (encrypted) Office document":
+        raise ImportError_(
+            "the Word document is password-protected (encrypted). Remove the password in Word "
+            "(File › Info › Protect Document) and save it again."
+        )
+    if kind == "a damaged ZIP archive":
+        raise ImportError_("the Word document is damaged: it is not a readable ZIP archive, as a .docx must be.")
+    if kind != "a Word (.docx) document":
+        hint = " Save it from Word as a .docx document." if kind.startswith("an Office 97-2003") else ""
+        raise ImportError_(f"this is {kind}, not a Word (.docx) document.{hint}")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+            if any(member.flag_bits & 0x1 for member in members):
+                raise ImportError_("the Word document is encrypted; save it again without a password.")
+            if sum(member.file_size for member in members) > MAX_DOCX_EXPANDED_BYTES:
+                raise ImportError_(
+                    f"the Word document unpacks to more than {MAX_DOCX_EXPANDED_BYTES // (1024 * 1024)} MB."
+                )
+            # Reading the main part checks its CRC, so a truncated or damaged file fails here, clearly.
+            archive.read("word/document.xml")
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+        raise ImportError_(f"the Word document is damaged and cannot be read ({exc}).") from exc
+
+
+def _run_pandoc(source: str | bytes, *, to: str, read: str, lua: str, extra_args: list[str]) -> str | bytes:
+    """Run the bundled pandoc sandboxed (it reads no file and no URL but its input) with a Lua filter."""
+    import pypandoc  # here: only Word import and export need pandoc
+
+    with tempfile.TemporaryDirectory(prefix="drafts-pandoc-") as tmp:
+        # Pandoc takes Lua filters only as files.
+        script = Path(tmp) / "filter.lua"
+        script.write_text(lua, encoding="utf-8")
+        return pypandoc.convert_text(
+            source,
+            to,
+            format=read,
+            extra_args=extra_args,
+            outputfile="-" if to == "docx" else None,
+            filters=[str(script)],
+            sandbox=True,
+            # Verifying formats would start pandoc twice more per call, to list formats we know it has.
+            verify_format=False,
+        )
+
+
+_ESCAPED_PUNCTUATION = re.compile(r"\\([!-/:-@\[-`{-~])")
+# Pandoc writes ATX headings with no closing #s, so the whole rest of the line is the heading.
+_PANDOC_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t]*$")
+
+
+def docx_to_markdown(data: bytes) -> str:
+    """Convert a Word document to interchange Markdown (headings ``#`` = Heading 1, ``##`` = Heading 2 ...).
+
+    Bodies come out in Markdown that :func:`drafts.rendering.render_markdown` reads as pandoc did:
+    pipe tables, footnotes (each right after the paragraph citing it, so it stays in its section),
+    lists, emphasis, links. Headings are plain text with no pandoc identifiers, so a heading ends with
+    ``{#key}`` only if that was typed in Word. Raises :class:`ImportError_` with the reason for
+    anything that is not a readable, unencrypted .docx (checked before pandoc runs).
+    """
+    _check_docx(data)
+    try:
+        text = _run_pandoc(
+            data,
+            to=_PANDOC_WRITE_MARKDOWN,
+            read="docx",
+            lua=_LUA_FROM_DOCX,
+            extra_args=["--wrap=none", "--markdown-headings=atx", "--reference-location=block"],
+        )
+    except (RuntimeError, OSError) as exc:
+        raise ImportError_(f"pandoc could not read the Word document: {_first_line(str(exc))}") from exc
+    return _tidy_pandoc_markdown(str(text))
+
+
+_LIST_MARKER = re.compile(r"^( *)([-*+]|\d+[.)])( {2,})(?=\S)")
+
+
+def _tidy_pandoc_markdown(text: str) -> str:
+    r"""Pandoc's Markdown in the spelling python-markdown reads as pandoc meant it, and people type.
+
+    - Headings are plain text: pandoc's escapes are undone (``\*``, ``\_``, ``\{#key\}``).
+    - List markers as people type them ("- item", not pandoc's "-   item"): python-markdown reads a
+      list item's content by the four-space rule whatever the gap after the marker, and the short
+      spelling means a section written on the web, exported to Word and imported back compares equal
+      when nobody changed it.
+    - ``\<`` becomes ``<``: python-markdown cannot escape ``<`` (it would show the backslash), and
+      with raw HTML off it shows a typed ``<b>`` as text anyway.
+    """
+    lines = []
+    in_fence = in_list = False
+    for line in text.splitlines():
+        if _FENCE.match(line):
+            in_fence = not in_fence
+        if in_fence or not line.strip():
+            lines.append(line)
+            continue
+        heading = _PANDOC_HEADING.match(line)
+        if heading:
+            line = heading.group(1) + " " + _ESCAPED_PUNCTUATION.sub(r"\1", heading.group(2))
+            in_list = False
+            lines.append(line)
+            continue
+        marker = _LIST_MARKER.match(line)
+        if not line.startswith(" "):
+            in_list = marker is not None
+        elif not in_list:
+            lines.append(line)  # an indented line outside a list is a code block: all of it is content
+            continue
+        if marker:
+            line = f"{marker.group(1)}{marker.group(2)} {line[marker.end() :]}"
+        lines.append(_unescape_less_than(line))
+    return "\n".join(lines) + "\n"
+
+
+_CODE_SPAN = re.compile(r"(`+).+?\1")
+# A "\<" preceded by an even number of backslashes (an odd number would escape the "\" itself).
+_ESCAPED_LESS_THAN = re.compile(r"(?<!\\)((?:\\\\)*)\\<")
+
+
+def _unescape_less_than(line: str) -> str:
+    parts, last = [], 0
+    for code in _CODE_SPAN.finditer(line):  # pandoc escapes nothing inside `code`; neither do we
+        parts.append(_ESCAPED_LESS_THAN.sub(r"\1<", line[last : code.start()]))
+        parts.append(code.group(0))
+        last = code.end()
+    parts.append(_ESCAPED_LESS_THAN.sub(r"\1<", line[last:]))
+    return "".join(parts)
+
+
+_NUMBERED_NOTE_DEFINITION = re.compile(r"^\[\^(\d+)\]:", re.MULTILINE)
+
+
+def _renumber_footnotes(body: str) -> str:
+    """Number a section's footnotes 1, 2 ... in order of reference, as one would write the section alone.
+
+    Pandoc numbers notes through the whole Word file; our sections are rendered one by one.
+    """
+    defined = set(_NUMBERED_NOTE_DEFINITION.findall(body))
+    if not defined:
+        return body
+    numbers: dict[str, str] = {}
+
+    def renumber(match: re.Match[str]) -> str:
+        label = match.group(1)
+        if label not in defined:
+            return match.group(0)
+        return f"[^{numbers.setdefault(label, str(len(numbers) + 1))}]"
+
+    return re.sub(r"\[\^(\d+)\]", renumber, body)
+
+
+def _first_line(message: str) -> str:
+    lines = [line for line in message.splitlines() if line.strip()]
+    return " ".join(lines[:2])[:300] if lines else "unknown error"
+
+
+def _heading_levels(text: str) -> list[int]:
+    levels, in_fence = [], False
+    for line in text.splitlines():
+        if _FENCE.match(line):
+            in_fence = not in_fence
+        match = None if in_fence else _HEADING.match(line)
+        if match:
+            levels.append(len(match.group(1)))
+    return levels
+
+
+_WORD_HINT = (
+    " In Word, style the title as Heading 1, the sections as Heading 2 and their subsections as Heading 3 "
+    "(a key may be typed at the end of a heading as {#key})."
+)
+
+
+def parse_docx(data: bytes, *, default_title: str) -> ParsedDocument:
+    """Read a document from a Word file: Heading 1 is the title, Heading 2 the top-level sections ...
+
+    A document without any Heading 1 whose sections start at Heading 2 is accepted too: its title
+    is ``default_title`` (the caller passes ``--title`` or the file name), because many Word
+    documents keep the title in the "Title" style or on a cover page, which pandoc does not turn
+    into a heading. Heading 2 stays the top level in both cases, so a file never changes meaning by
+    gaining or losing its title. Errors are :class:`ImportError_` naming the heading or text where
+    the problem is (not a line of the intermediate Markdown).
+    """
+    text = docx_to_markdown(data)
+    levels = _heading_levels(text)
+    if not levels:
+        raise ImportError_("the Word document has no headings." + _WORD_HINT)
+    if 1 not in levels:
+        text = f"# {default_title.strip() or 'Untitled'}\n\n{text}"
+    try:
+        parsed = parse_markdown(text)
+    except ImportError_ as exc:
+        raise ImportError_(_in_word_terms(str(exc), text)) from exc
+    for section in parsed.sections:
+        section.body_lines = _renumber_footnotes("\n".join(section.body_lines)).split("\n")
+    return parsed
+
+
+# parse_markdown's messages name Markdown syntax; a Word user knows the heading styles.
+_MARKDOWN_TO_WORD = [
+    ("(a '# Title' line)", "(Heading 1)"),
+    ("('# Title')", "(Heading 1)"),
+    ("('# ...'); sections start at '##'", "(Heading 1); sections start at Heading 2"),
+    ("('## Section')", "(Heading 2)"),
+]
+
+
+def _in_word_terms(message: str, text: str) -> str:
+    """Replace "line N" of the intermediate Markdown with the words found there."""
+    lines = text.splitlines()
+
+    def where(match: re.Match[str]) -> str:
+        number = int(match.group(1))
+        words = lines[number - 1].lstrip("#").strip() if 0 < number <= len(lines) else ""
+        words = words if len(words) <= 60 else words[:57] + "..."
+        return f"at “{words}”" if words else match.group(0)
+
+    message = re.sub(r"\b(?:on )?line (\d+)", where, message)
+    # Markdown level n is Word's Heading n (the title is "#", Heading 1).
+    message = re.sub(r"\b(?:heading )?level (\d)", r"Heading \1", message)
+    for markdown, word in _MARKDOWN_TO_WORD:
+        message = message.replace(markdown, word)
+    return message + _WORD_HINT
+
+
+def markdown_to_docx(markdown_text: str, *, subtitle: str = "") -> bytes:
+    """Convert Markdown to a Word document: ``#`` becomes Heading 1, ``##`` Heading 2 and so on.
+
+    Lists, emphasis, links, tables and footnotes become their Word equivalents. Pandoc runs sandboxed
+    and links are limited to http, https, mailto and in-document anchors, as on the web page; images
+    are left out (their alt text stays). ``subtitle`` (e.g. the draft label) is written in Word's
+    Subtitle style above the title; pandoc reads it back as metadata, so a re-import ignores it.
+    """
+    extra_args = ["--wrap=none"]
+    if subtitle.strip():
+        extra_args.append(f"--metadata=subtitle:{subtitle.strip()}")
+    try:
+        data = _run_pandoc(
+            markdown_text, to="docx", read=_PANDOC_READ_MARKDOWN, lua=_LUA_TO_DOCX, extra_args=extra_args
+        )
+    except (RuntimeError, OSError) as exc:
+        raise ValueError(f"pandoc could not write the Word document: {_first_line(str(exc))}") from exc
+    if not isinstance(data, bytes) or not data.startswith(_ZIP_MAGIC):
+        raise ValueError("pandoc did not produce a Word document.")
+    return data
+
+
+_FOOTNOTE_DEFINITION = re.compile(r"^ {0,3}\[\^([^\]\s]+)\]:", re.MULTILINE)
+
+
+def _scope_footnotes(body: str, prefix: str) -> str:
+    """Give a body's footnote labels a per-section prefix: each body numbers its notes from 1, one document cannot."""
+    labels = set(_FOOTNOTE_DEFINITION.findall(body))
+    if not labels:
+        return body
+    # Only labels this body defines, so "[^a-z]" in a code sample without a definition is left alone.
+    alternatives = "|".join(re.escape(label) for label in sorted(labels, key=len, reverse=True))
+    pattern = re.compile(rf"\[\^({alternatives})\]")
+    return pattern.sub(lambda m: f"[^{prefix}-{m.group(1)}]", body)
+
+
+def _escape_markdown_text(text: str) -> str:
+    """Backslash-escape every ASCII punctuation mark, so pandoc reads a heading as the literal text it is."""
+    return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", text)
+
+
+def export_docx(title: str, label: str, sections: list[ExportSection], scheme: str, *, keys: bool = False) -> bytes:
+    """A Word document of a draft: the title as Heading 1, top-level sections as Heading 2 and so on.
+
+    Headings carry their numbers ("Principle 7: Dignity", "7.3 Access"); ``label`` is the subtitle.
+    Each heading is bookmarked with the section's web anchor (``s-7-3``), so in-document links
+    work. With ``keys`` every heading ends with its ``{#key}`` as text, so a copy edited in Word can be
+    imported with ``import_document --update`` and keep every section's identity. Reading the file back
+    with :func:`parse_docx` gives the same outline, headings and numbers; bodies come back in pandoc's
+    spelling of the same Markdown (e.g. ``-   item`` for ``- item``).
+    """
+    out = [f"# {_escape_markdown_text(title)}", ""]
+    for index, section in enumerate(sections, start=1):
+        heading = _escape_markdown_text(numbered_heading(section, scheme))
+        if keys:
+            heading += f" \\{{#{section.key}\\}}"
+        out += [f"{'#' * min(section.depth + 2, 6)} {heading} {{#{anchor_for(section.number, section.key)}}}", ""]
+        if section.body.strip():
+            out += [_scope_footnotes(section.body.strip("\n"), f"s{index}"), ""]
+    return markdown_to_docx("\n".join(out), subtitle=label)
