@@ -62,15 +62,19 @@ class ComparisonView:
 
     def as_json(self) -> dict:
         """The JSON contract of DESIGN.md (``compare_drafts --format json``)."""
-        return {"document": self.old.document.slug, "from": self.old.as_json(), "to": self.new.as_json(),
-                **diffing.comparison_as_json(self.comparison)}
+        return {
+            "document": self.old.document.slug,
+            "from": self.old.as_json(),
+            "to": self.new.as_json(),
+            **diffing.comparison_as_json(self.comparison),
+        }
 
 
-def _label(change: diffing.SectionChange, scheme: str) -> str:
+def _label(change: diffing.SectionChange, scheme: str, language: str) -> str:
     def shown(state: diffing.SectionState | None) -> str:
         if state is None or not state.number:
             return ""
-        return numbering.display_number(state.number, state.number.count("."), scheme)
+        return numbering.display_number(state.number, state.number.count("."), scheme, language)
 
     old, new = shown(change.old), shown(change.new)
     if change.old is not None and change.new is not None and old != new and (old or new):
@@ -113,12 +117,17 @@ def compare(old: Side, new: Side, *, changed_only: bool = True) -> ComparisonVie
     shown = [c for c in comparison.sections if c.changes or not changed_only]
     # Every body shown is rendered once, without paragraph anchors (see rendering), from the cache.
     olds = rendering.render_many(
-        [(c.old.body, _anchor(c.new or c.old), "") if c.old else ("", "r-none", "") for c in shown], anchors=False)
+        [(c.old.body, _anchor(c.new or c.old), "") if c.old else ("", "r-none", "") for c in shown], anchors=False
+    )
     news = rendering.render_many(
-        [(c.new.body, _anchor(c.new), "") if c.new else ("", "r-none", "") for c in shown], anchors=False)
-    inline = _redlines([
-        (o.html, n.html, bool(c.old and c.new) and diffing.is_rewrite(c.old.body, c.new.body))
-        for c, o, n in zip(shown, olds, news, strict=True)])
+        [(c.new.body, _anchor(c.new), "") if c.new else ("", "r-none", "") for c in shown], anchors=False
+    )
+    inline = _redlines(
+        [
+            (o.html, n.html, bool(c.old and c.new) and diffing.is_rewrite(c.old.body, c.new.body))
+            for c, o, n in zip(shown, olds, news, strict=True)
+        ]
+    )
     sections = []
     index = 0
     depths = {s.key: s for s in new.states}
@@ -130,10 +139,18 @@ def compare(old: Side, new: Side, *, changed_only: bool = True) -> ComparisonVie
         while parent and parent in depths and depth < 6:
             depth += 1
             parent = depths[parent].parent
-        sections.append(SectionView(
-            change=change, index=index if change.changes else 0, label=_label(change, old.document.numbering),
-            heading=_heading(change), inline=mark_safe(marked),  # noqa: S308 - built from nh3 output
-            old_html=old_html.html, new_html=new_html.html, depth=depth))
+        sections.append(
+            SectionView(
+                change=change,
+                index=index if change.changes else 0,
+                label=_label(change, old.document.numbering, old.document.language),
+                heading=_heading(change),
+                inline=mark_safe(marked),  # noqa: S308 - built from nh3 output
+                old_html=old_html.html,
+                new_html=new_html.html,
+                depth=depth,
+            )
+        )
     return ComparisonView(old, new, comparison, sections)
 
 
@@ -142,8 +159,10 @@ def as_text(view: ComparisonView) -> str:
     s = view.comparison.summary
     lines = [
         f"{view.old.document.title}: {view.old.label} -> {view.new.label}",
-        ", ".join(f"{s[k]} {k}" for k in ("added", "removed", "moved", "renamed", "renumbered", "modified",
-                                          "unchanged")) + f"; words +{s['words_inserted']} -{s['words_deleted']}",
+        ", ".join(
+            f"{s[k]} {k}" for k in ("added", "removed", "moved", "renamed", "renumbered", "modified", "unchanged")
+        )
+        + f"; words +{s['words_inserted']} -{s['words_deleted']}",
     ]
     if not view.changed_count:
         lines.append("No changes.")
@@ -175,5 +194,11 @@ def compare_texts(old: diffing.SectionState, new: diffing.SectionState) -> TextC
     change = diffing.compare_sections([old], [new]).sections[0]
     rendered = rendering.render_many([(old.body, _anchor(new), ""), (new.body, _anchor(new), "")], anchors=False)
     (inline,) = _redlines([(rendered[0].html, rendered[1].html, diffing.is_rewrite(old.body, new.body))])
-    return TextComparison(_heading(change), mark_safe(inline), rendered[0].html, rendered[1].html,  # noqa: S308
-                          change.words_inserted, change.words_deleted)
+    return TextComparison(
+        _heading(change),
+        mark_safe(inline),  # noqa: S308 - built from nh3 output, every text re-escaped
+        rendered[0].html,
+        rendered[1].html,
+        change.words_inserted,
+        change.words_deleted,
+    )

@@ -65,10 +65,21 @@ def outline(nodes: Iterable[Node]) -> list[Place]:
     return places
 
 
-def display_number(number: str, depth: int, scheme: str) -> str:
-    """How a number is shown: "Principle 7" for a top-level section under the principles scheme."""
+# "Principle" in the language of the text (not of the interface): the label is part of the document.
+PRINCIPLE_WORD = {
+    "en": "Principle",
+    "fr": "Principe",
+    "es": "Principio",
+    "ru": "Принцип",
+    "zh-hans": "原则",
+    "ar": "المبدأ",
+}
+
+
+def display_number(number: str, depth: int, scheme: str, language: str = "en") -> str:
+    """How a number is shown: "Principle 7" (in the text's language) for a top-level principle."""
     if number and depth == 0 and scheme == PRINCIPLES:
-        return f"Principle {number}"
+        return f"{PRINCIPLE_WORD.get(language, PRINCIPLE_WORD['en'])} {number}"
     return number
 
 
@@ -78,7 +89,7 @@ def anchor_for(number: str, key: str) -> str:
 
 
 _LEADING_NUMBER = re.compile(
-    r"^\s*(?:(?P<word>Principle|Guideline|Section|Part|Chapter)\s+)?(?P<number>\d+(?:\.\d+)*)\.?(?:\s*[:.\u2013\u2014-])?\s+",
+    r"^\s*(?:(?P<word>Principle|Guideline|Section|Part|Chapter|Principe|Principio|Принцип|原则|المبدأ)\s*)?(?P<number>\d+(?:\.\d+)*)\.?(?:\s*[:.\u2013\u2014-])?\s+",
     re.IGNORECASE,
 )
 

@@ -90,7 +90,11 @@ def working_copy(document: Document) -> tuple[list[OutlineEntry], list[Section]]
     by_id = {s.pk: s for s in sections}
     entries = [
         OutlineEntry(
-            by_id[p.id], p.number, numbering.display_number(p.number, p.depth, document.numbering), p.depth, p.position
+            by_id[p.id],
+            p.number,
+            numbering.display_number(p.number, p.depth, document.numbering, document.language),
+            p.depth,
+            p.position,
         )
         for p in places
     ]
@@ -201,8 +205,10 @@ class Side:
         return str(self.draft.number) if self.draft else WORKING
 
     def as_json(self) -> dict:
-        return {"draft": self.draft.number if self.draft else None,
-                "label": (self.draft.label or self.draft.title) if self.draft else "Working copy"}
+        return {
+            "draft": self.draft.number if self.draft else None,
+            "label": (self.draft.label or self.draft.title) if self.draft else "Working copy",
+        }
 
 
 def working_copy_states(document: Document) -> list[SectionState]:
@@ -210,16 +216,23 @@ def working_copy_states(document: Document) -> list[SectionState]:
     entries, _removed = working_copy(document)
     keys = {e.section.pk: e.section.key for e in entries}
     return [
-        SectionState(key=e.section.key, heading=e.section.heading, body=e.section.body,
-                     parent=keys.get(e.section.parent_id), position=e.position, number=e.number)
+        SectionState(
+            key=e.section.key,
+            heading=e.section.heading,
+            body=e.section.body,
+            parent=keys.get(e.section.parent_id),
+            position=e.position,
+            number=e.number,
+        )
         for e in entries
     ]
 
 
 def draft_states(draft: Draft) -> list[SectionState]:
     return [
-        SectionState(key=s.key, heading=s.heading, body=s.body, parent=s.parent_key or None, position=s.position,
-                     number=s.number)
+        SectionState(
+            key=s.key, heading=s.heading, body=s.body, parent=s.parent_key or None, position=s.position, number=s.number
+        )
         for s in draft_sections(draft)
     ]
 
@@ -245,8 +258,9 @@ def compare_side(user: User | None, document: Document, ref: str) -> Side | None
 def version_state(section: Section, version: Version) -> SectionState:
     """A section as one of its versions recorded it, for comparing versions."""
     fields = version.field_dict
-    return SectionState(key=section.key, heading=fields["heading"], body=fields["body"], parent=None, position=1,
-                        number="")
+    return SectionState(
+        key=section.key, heading=fields["heading"], body=fields["body"], parent=None, position=1, number=""
+    )
 
 
 def draft_export_sections(draft: Draft) -> list[ExportSection]:
@@ -262,6 +276,9 @@ def working_copy_token(document: Document) -> str:
 
     An import preview carries it, so applying refuses if the working copy changed in between.
     """
-    rows = Section.objects.filter(document=document).order_by("pk").values_list(
-        "pk", "version_number", "parent_id", "position", "removed")
+    rows = (
+        Section.objects.filter(document=document)
+        .order_by("pk")
+        .values_list("pk", "version_number", "parent_id", "position", "removed")
+    )
     return hashlib.sha256(repr(list(rows)).encode()).hexdigest()

@@ -201,8 +201,14 @@ def section_create(request: HttpRequest, slug: str) -> HttpResponse:
         data = form.cleaned_data
         try:
             section = services.section_create(
-                document=document, user=request.user, heading=data["heading"], body=data["body"],
-                parent=data["parent"], position=data["position"], key=data["key"], numbered=data["numbered"],
+                document=document,
+                user=request.user,
+                heading=data["heading"],
+                body=data["body"],
+                parent=data["parent"],
+                position=data["position"],
+                key=data["key"],
+                numbered=data["numbered"],
                 message=data["message"],
             )
         except ValidationError as error:
@@ -318,13 +324,19 @@ def document_revise(request: HttpRequest, slug: str) -> HttpResponse:
         apply = forms.ApplyImportForm(request.POST)
         if apply.is_valid():
             if apply.cleaned_data["state"] != selectors.working_copy_token(document):
-                messages.error(request, _("The working copy changed after your preview. Upload the file again to "
-                                          "see what it would change now."))
+                messages.error(
+                    request,
+                    _(
+                        "The working copy changed after your preview. Upload the file again to "
+                        "see what it would change now."
+                    ),
+                )
                 return redirect("drafts:document_revise", slug=slug)
             try:
                 parsed = interchange.parse_markdown(apply.cleaned_data["markdown_text"])
-                report = services.document_import(parsed=parsed, slug=slug, user=request.user, update=True,
-                                                  message=apply.cleaned_data["message"])
+                report = services.document_import(
+                    parsed=parsed, slug=slug, user=request.user, update=True, message=apply.cleaned_data["message"]
+                )
             except (interchange.ImportError_, ValidationError) as error:
                 messages.error(request, _("Nothing was imported: %(error)s") % {"error": error})
                 return redirect("drafts:document_revise", slug=slug)
@@ -333,20 +345,34 @@ def document_revise(request: HttpRequest, slug: str) -> HttpResponse:
     form = forms.ImportForm(_posted(request), request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            report = services.document_import(parsed=form.parsed, slug=slug, user=request.user, update=True,
-                                              dry_run=True)
+            report = services.document_import(
+                parsed=form.parsed, slug=slug, user=request.user, update=True, dry_run=True
+            )
         except ValidationError as error:
             _form_error(form, error)
         else:
             working = selectors.Side(document, None, selectors.working_copy_states(document))
-            uploaded = selectors.Side(document, None, services.parsed_states(form.parsed),
-                                      name=form.cleaned_data["file"].name)
-            apply = forms.ApplyImportForm(initial={
-                "markdown_text": form.markdown_text, "state": selectors.working_copy_token(document),
-                "message": form.cleaned_data["message"]})
-            return render(request, "drafts/import_preview.html", {
-                "document": document, "report": report, "view": comparing.compare(working, uploaded),
-                "apply": apply, "mode": "inline"})
+            uploaded = selectors.Side(
+                document, None, services.parsed_states(form.parsed), name=form.cleaned_data["file"].name
+            )
+            apply = forms.ApplyImportForm(
+                initial={
+                    "markdown_text": form.markdown_text,
+                    "state": selectors.working_copy_token(document),
+                    "message": form.cleaned_data["message"],
+                }
+            )
+            return render(
+                request,
+                "drafts/import_preview.html",
+                {
+                    "document": document,
+                    "report": report,
+                    "view": comparing.compare(working, uploaded),
+                    "apply": apply,
+                    "mode": "inline",
+                },
+            )
     return render(request, "drafts/import.html", {"document": document, "form": form})
 
 
@@ -359,13 +385,17 @@ def document_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            report = services.document_import(parsed=form.parsed, slug=data["slug"], user=request.user,
-                                              title=data["title"], message=data["message"])
+            report = services.document_import(
+                parsed=form.parsed, slug=data["slug"], user=request.user, title=data["title"], message=data["message"]
+            )
         except ValidationError as error:
             _form_error(form, error)
         else:
-            messages.success(request, _("Created “%(title)s” with %(n)s sections.") % {
-                "title": report.document.title, "n": len(report.added)})
+            messages.success(
+                request,
+                _("Created “%(title)s” with %(n)s sections.")
+                % {"title": report.document.title, "n": len(report.added)},
+            )
             return redirect(report.document)
     return render(request, "drafts/import.html", {"document": None, "form": form})
 
@@ -391,10 +421,20 @@ def compare(request: HttpRequest, slug: str) -> HttpResponse:
     show_all = request.GET.get("all") == "1"
     mode = "side" if request.GET.get("mode") == "side" else "inline"
     view = comparing.compare(old, new, changed_only=not show_all)
-    return render(request, "drafts/compare.html", {
-        "document": document, "view": view, "refs": refs, "old_ref": old.ref, "new_ref": new.ref,
-        "show_all": show_all, "mode": mode, "summary": view.comparison.summary,
-    })
+    return render(
+        request,
+        "drafts/compare.html",
+        {
+            "document": document,
+            "view": view,
+            "refs": refs,
+            "old_ref": old.ref,
+            "new_ref": new.ref,
+            "show_all": show_all,
+            "mode": mode,
+            "summary": view.comparison.summary,
+        },
+    )
 
 
 @require_GET
@@ -422,14 +462,21 @@ def section_compare(request: HttpRequest, slug: str, key: str) -> HttpResponse:
         old_version, new_version = versions[int(request.GET["a"])], versions[int(request.GET["b"])]
     except (KeyError, ValueError):
         raise Http404 from None
-    states = [
-        selectors.version_state(section, version) for version in (old_version, new_version)
-    ]
+    states = [selectors.version_state(section, version) for version in (old_version, new_version)]
     result = comparing.compare_texts(*states)
     mode = "side" if request.GET.get("mode") == "side" else "inline"
-    return render(request, "drafts/section_compare.html", {
-        "document": document, "section": section, "old": old_version, "new": new_version, "result": result,
-        "mode": mode})
+    return render(
+        request,
+        "drafts/section_compare.html",
+        {
+            "document": document,
+            "section": section,
+            "old": old_version,
+            "new": new_version,
+            "result": result,
+            "mode": mode,
+        },
+    )
 
 
 # Drafts ------------------------------------------------------------------------------------------
@@ -468,7 +515,7 @@ def draft_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
                 "snapshot": snapshot,
                 "html": body.html,
                 "level": min(snapshot.depth + 2, 6),
-                "label": display_number(snapshot.number, snapshot.depth, document.numbering),
+                "label": display_number(snapshot.number, snapshot.depth, document.numbering, document.language),
                 "whole": counts.get((snapshot.pk, None), 0),
                 "paragraphs": paragraphs,
                 "total": counts.get((snapshot.pk, None), 0) + sum(n for _p, n in paragraphs),
@@ -538,7 +585,9 @@ def _comment_page(
             "form": form,
             "reply_to": reply_to,
             "refusal": refusal,
-            "label": display_number(snapshot.number, snapshot.depth, draft.document.numbering) if snapshot else "",
+            "label": display_number(snapshot.number, snapshot.depth, draft.document.numbering, draft.document.language)
+            if snapshot
+            else "",
             "can_manage": selectors.can_manage_drafts(request.user, draft.document),
             "can_see_all_comments": selectors.can_see_working_copy(request.user, draft.document),
         },
@@ -734,8 +783,11 @@ def comment_export(request: HttpRequest, slug: str, number: int, fmt: str) -> Ht
     rows = matrix.matrix_rows(selectors.comments_visible_to(request.user, draft).select_related("addressed_in"))
     name = f"{draft.document.slug}-draft-{draft.number}-comments.{fmt}"
     title = f"{draft.document.title}, {draft.title}"
-    content = {"csv": lambda: matrix.matrix_csv(rows), "xlsx": lambda: matrix.matrix_xlsx(rows, title=title),
-               "docx": lambda: matrix.matrix_docx(rows, title=title)}[fmt]()
+    content = {
+        "csv": lambda: matrix.matrix_csv(rows),
+        "xlsx": lambda: matrix.matrix_xlsx(rows, title=title),
+        "docx": lambda: matrix.matrix_docx(rows, title=title),
+    }[fmt]()
     response = HttpResponse(content, content_type=MATRIX_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
@@ -813,11 +865,17 @@ def draft_export(request: HttpRequest, slug: str, number: int, fmt: str) -> Http
         raise Http404
     document, sections = draft.document, selectors.draft_export_sections(draft)
     if fmt == "md":
-        content: str | bytes = interchange.export_markdown(document.title, sections, document.numbering)
+        content: str | bytes = interchange.export_markdown(
+            document.title, sections, document.numbering, language=document.language
+        )
     elif fmt == "html":
-        content = interchange.export_html(document.title, draft.title, sections, document.numbering)
+        content = interchange.export_html(
+            document.title, draft.title, sections, document.numbering, lang=document.language
+        )
     else:
-        content = interchange.export_docx(document.title, draft.title, sections, document.numbering)
+        content = interchange.export_docx(
+            document.title, draft.title, sections, document.numbering, language=document.language
+        )
     response = HttpResponse(content, content_type=EXPORT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{document.slug}-draft-{draft.number}.{fmt}"'
     return response

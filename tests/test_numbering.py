@@ -47,3 +47,9 @@ def test_display_and_anchor() -> None:
 ])
 def test_split_leading_number(heading: str, expected: tuple) -> None:
     assert split_leading_number(heading) == expected
+
+
+@pytest.mark.parametrize(("language", "shown"), [("fr", "Principe 7"), ("ar", "المبدأ 7"), ("zh-hans", "原则 7")])
+def test_principle_labels_follow_the_language_of_the_text_and_read_back(language: str, shown: str) -> None:
+    assert display_number("7", 0, "principles", language) == shown
+    assert split_leading_number(f"{shown}: Dignité") == ("7", "Dignité")

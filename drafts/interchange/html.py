@@ -48,7 +48,7 @@ def export_html(title: str, label: str, sections: list[ExportSection], scheme: s
     body: list[str] = []
     for section in sections:
         anchor = anchor_for(section.number, section.key)
-        shown = display_number(section.number, section.depth, scheme)
+        shown = display_number(section.number, section.depth, scheme, lang)
         number = f'<span class="number">{escape(shown)}</span> ' if shown else ""
         level = min(section.depth + 2, 6)
         toc.append(f'<li class="depth-{section.depth}"><a href="#{anchor}">{number}{escape(section.heading)}</a></li>')

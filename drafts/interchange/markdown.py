@@ -111,30 +111,29 @@ class ExportSection:
     number: str
 
 
-def numbered_heading(section: ExportSection, scheme: str) -> str:
+def numbered_heading(section: ExportSection, scheme: str, language: str = "en") -> str:
     """The heading as the interchange format writes it: "Principle 7: Dignity", "7.3 Access", "Introduction".
 
     :func:`parse_markdown` reads the number back off (``split_leading_number``), so the text stays
     the heading and the number stays derived.
     """
-    shown = display_number(section.number, section.depth, scheme)
+    shown = display_number(section.number, section.depth, scheme, language)
     if shown and "." not in section.number:
         # "Principle 7:" and "7." are read back as numbers; a bare "7" would not be.
         shown += ":" if shown != section.number else "."
     return f"{shown} {section.heading}" if shown else section.heading
 
 
-def export_markdown(title: str, sections: list[ExportSection], scheme: str) -> str:
+def export_markdown(title: str, sections: list[ExportSection], scheme: str, *, language: str = "en") -> str:
     """Write a document as interchange Markdown, every heading carrying its number and ``{#key}``."""
     out = [f"# {title}", ""]
     for section in sections:
-        out.append(f"{'#' * (section.depth + 2)} {numbered_heading(section, scheme)} {{#{section.key}}}")
+        out.append(f"{'#' * (section.depth + 2)} {numbered_heading(section, scheme, language)} {{#{section.key}}}")
         out.append("")
         if section.body.strip():
             out.append(section.body.strip("\n"))
             out.append("")
     return "\n".join(out)
-
 
 
 def parsed_as_markdown(parsed: ParsedDocument) -> str:

@@ -953,13 +953,13 @@ def _tracked_heading(old: str | None, new: str | None) -> str:
 
 def tracked_changes_markdown(view: ComparisonView) -> str:
     """The Markdown that :func:`comparison_docx` hands to pandoc (sentinels and all); for tests and debugging."""
-    scheme = view.new.document.numbering
+    scheme, language = view.new.document.numbering, view.new.document.language
     old_depths, new_depths = _depths(view.old.states), _depths(view.new.states)
     out = [f"# {_escape_markdown_text(_clean_text(view.new.document.title))}", ""]
     for index, section in enumerate(view.sections, start=1):
         old, new = section.change.old, section.change.new
         headings = [
-            numbered_heading(ExportSection(s.key, s.heading, "", depths[s], s.number), scheme) if s else None
+            numbered_heading(ExportSection(s.key, s.heading, "", depths[s], s.number), scheme, language) if s else None
             for s, depths in ((old, old_depths), (new, new_depths))
         ]
         depth = new_depths[new] if new is not None else old_depths[old] if old is not None else 0

@@ -412,7 +412,9 @@ def _escape_markdown_text(text: str) -> str:
     return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", text)
 
 
-def export_docx(title: str, label: str, sections: list[ExportSection], scheme: str, *, keys: bool = False) -> bytes:
+def export_docx(
+    title: str, label: str, sections: list[ExportSection], scheme: str, *, keys: bool = False, language: str = "en"
+) -> bytes:
     """A Word document of a draft: the title as Heading 1, top-level sections as Heading 2 and so on.
 
     Headings carry their numbers ("Principle 7: Dignity", "7.3 Access"); ``label`` is the subtitle.
@@ -424,7 +426,7 @@ def export_docx(title: str, label: str, sections: list[ExportSection], scheme: s
     """
     out = [f"# {_escape_markdown_text(title)}", ""]
     for index, section in enumerate(sections, start=1):
-        heading = _escape_markdown_text(numbered_heading(section, scheme))
+        heading = _escape_markdown_text(numbered_heading(section, scheme, language))
         if keys:
             heading += f" \\{{#{section.key}\\}}"
         out += [f"{'#' * min(section.depth + 2, 6)} {heading} {{#{anchor_for(section.number, section.key)}}}", ""]

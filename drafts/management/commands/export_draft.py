@@ -52,13 +52,22 @@ class Command(BaseCommand):
             raise CommandError("A .docx is binary: give -o FILE or redirect stdout to a file.")
         sections = selectors.draft_export_sections(draft)
         if fmt == "md":
-            content: str | bytes = interchange.export_markdown(document.title, sections, document.numbering)
+            content: str | bytes = interchange.export_markdown(
+                document.title, sections, document.numbering, language=document.language
+            )
         elif fmt == "html":
-            content = interchange.export_html(document.title, draft.title, sections, document.numbering)
+            content = interchange.export_html(
+                document.title, draft.title, sections, document.numbering, lang=document.language
+            )
         else:
             try:
                 content = interchange.export_docx(
-                    document.title, draft.title, sections, document.numbering, keys=options["keys"]
+                    document.title,
+                    draft.title,
+                    sections,
+                    document.numbering,
+                    keys=options["keys"],
+                    language=document.language,
                 )
             except ValueError as exc:
                 raise CommandError(str(exc)) from exc
