@@ -33,7 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from drafts.diffing import SectionState, compare_sections, temp_id, tokenize, word_diff  # noqa: E402
+from drafts.diffing import SectionState, _diff_summary, compare_sections, temp_id, tokenize, word_diff  # noqa: E402
 from tests.generate import GenSection, generate_pair, lightly_edited, long_text, to_markdown  # noqa: E402
 
 RUNS = 7  # per side, interleaved
@@ -80,6 +80,7 @@ def interleaved(ours: Callable[[], object], theirs: Callable[[], object], runs: 
     mine: list[float] = []
     other: list[float] = []
     for _ in range(runs):
+        _diff_summary.cache_clear()  # the word counts are memoised; each run must diff afresh
         mine.append(timed(ours))
         other.append(timed(theirs))
     return statistics.median(mine), statistics.median(other)
