@@ -97,10 +97,11 @@ def document_list(request: HttpRequest) -> HttpResponse:
 def document_detail(request: HttpRequest, slug: str) -> HttpResponse:
     document = _visible_document(request, slug)
     drafts = list(selectors.drafts_visible_to(request.user, document).order_by("-number"))
+    role = selectors.role_for(request.user, document)
     context = {
         "document": document,
         "drafts": drafts,
-        "role": selectors.role_for(request.user, document),
+        "role": Role(role).label if role else None,
         "can_edit": selectors.can_see_working_copy(request.user, document),
         "can_manage": selectors.can_manage_drafts(request.user, document),
     }

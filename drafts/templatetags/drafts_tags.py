@@ -3,8 +3,21 @@
 from __future__ import annotations
 
 from django import template
+from django.utils.translation import gettext_lazy as _
 
 register = template.Library()
+
+
+CHANGE_LABELS = {
+    "added": _("added"), "removed": _("removed"), "moved": _("moved"), "renamed": _("renamed"),
+    "renumbered": _("renumbered"), "modified": _("modified"),
+}
+
+
+@register.filter
+def change_label(kind: str) -> str:
+    """A compare change kind ("moved") as the reader's language says it."""
+    return CHANGE_LABELS.get(kind, kind)
 
 
 @register.filter
