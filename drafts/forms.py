@@ -54,6 +54,10 @@ class SectionTextFields(forms.Form):
     def clean_heading(self) -> str:
         return _clean_heading(self.cleaned_data["heading"])
 
+    def clean_body(self) -> str:
+        # Browsers send text areas with CRLF line ends; stored text uses LF, or every line would diff.
+        return self.cleaned_data["body"].replace("\r\n", "\n").replace("\r", "\n")
+
 
 class SectionEditForm(SectionTextFields):
     message = forms.CharField(

@@ -124,7 +124,7 @@ def section_detail(request: HttpRequest, slug: str, key: str) -> HttpResponse:
         section.body,
         anchor=entry.anchor if entry else f"s-{section.key}",
         label=entry.number if entry and entry.number else section.heading,
-    )
+    ).html
     return render(
         request,
         "drafts/section_detail.html",
@@ -702,7 +702,8 @@ def comment_table(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     comments = comments.select_related("draft_section", "decided_by", "addressed_in").order_by(
         "draft_section__order", "paragraph", "submit_date"
     )
-    bulk = forms.BulkDispositionForm(_posted(request), queryset=visible.filter(level=0))
+    # Prefixed: the filter form above has a "disposition" field too, and ids must not clash.
+    bulk = forms.BulkDispositionForm(_posted(request), queryset=visible.filter(level=0), prefix="bulk")
     if request.method == "POST" and bulk.is_valid():
         changed = services.comment_dispose(
             comments=bulk.cleaned_data["comments"],

@@ -333,7 +333,7 @@ def test_a_stakeholder_can_never_set_a_disposition(client, people, draft, commen
     )
     assert client.post(url, {"disposition": "accepted", "response": "mine"}).status_code == 404
     table = reverse("drafts:comment_table", kwargs={"slug": "guidance", "number": draft.number})
-    assert client.post(table, {"comments": [comments[0].pk], "disposition": "accepted"}).status_code == 404
+    assert client.post(table, {"bulk-comments": [comments[0].pk], "bulk-disposition": "accepted"}).status_code == 404
     with pytest.raises(PermissionDenied):
         services.comment_dispose(comments=comments, user=people["ngo"], draft=draft, disposition="accepted")
     assert set(DraftComment.objects.values_list("disposition", flat=True)) == {"pending"}
@@ -348,7 +348,8 @@ def test_an_editor_decides_one_by_one_and_in_bulk(client, people, draft, comment
     first = DraftComment.objects.get(pk=comments[0].pk)
     assert (first.disposition, first.response, first.decided_by) == ("accepted_modified", "Reworded.", people["editor"])
     table = reverse("drafts:comment_table", kwargs={"slug": "guidance", "number": draft.number})
-    client.post(table, {"comments": [c.pk for c in comments[1:]], "disposition": "noted", "response": ""})
+    client.post(table, {"bulk-comments": [c.pk for c in comments[1:]], "bulk-disposition": "noted",
+                        "bulk-response": ""})
     assert list(DraftComment.objects.order_by("pk").values_list("disposition", flat=True)) == [
         "accepted_modified",
         "noted",

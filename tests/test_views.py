@@ -309,3 +309,15 @@ def test_the_reading_page_needs_a_bounded_number_of_queries(client, people, djan
             response = client.get(reverse("drafts:draft_detail", kwargs={"slug": slug, "number": 1}))
         assert response.status_code == 200
     assert response.content.count(b'class="section depth-') == 201
+
+
+def test_the_working_copy_section_page_shows_the_rendered_text(client, people, document) -> None:
+    page = get(client, people["member"], "drafts:section_detail", slug="guidance", key="p1-g1").content.decode()
+    assert 'id="s-1-1-p2"' in page and "Rendered(" not in page
+
+
+def test_text_typed_with_windows_line_ends_is_stored_with_plain_ones(client, people, document) -> None:
+    client.force_login(people["member"])
+    client.post(edit_url(), {"heading": "Guideline 1.1", "body": "One.\r\n\r\nTwo.", "numbered": "on",
+                             "message": "m", "base_version": 1})
+    assert Section.objects.get(document=document, key="p1-g1").body == "One.\n\nTwo."

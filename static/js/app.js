@@ -16,6 +16,10 @@
         var fresh = page.querySelector(selector);
         if (!fresh || !target) { form.submit(); return; }
         target.replaceWith(fresh);
+        /* The page that came back may carry a message ("Your comment … was posted"): show it in this
+           page's status region, or it is lost with the rest of that page. */
+        var status = document.querySelector("main [role=status]"), news = page.querySelector("main [role=status]");
+        if (status && news) status.replaceChildren.apply(status, Array.prototype.slice.call(news.childNodes));
         if (pair[0].redirected) history.replaceState(null, "", pair[0].url);
         var focus = fresh.querySelector("[role=alert], .errors, :target") || fresh;
         if (!focus.hasAttribute("tabindex")) focus.setAttribute("tabindex", "-1");
