@@ -301,3 +301,47 @@ def test_english_stays_the_default_left_to_right(client) -> None:
     assert html_tag(page) == '<html lang="en" dir="ltr">'
     assert "Create an account to comment" in page
     assert "National human rights institution" in page
+
+
+# Template strings are in the catalogs -------------------------------------------------------------
+
+TEMPLATES_DIR = Path(settings.BASE_DIR) / "templates"
+
+# {% translate "..." %} / {% trans '...' %}, with optional `context "..."`, `noop` or `as var` after the string.
+TRANSLATE_TAG = re.compile(
+    r"""\{%-?\s*trans(?:late)?\s+(?P<quote>["'])(?P<msgid>.*?)(?P=quote)(?P<rest>.*?)-?%\}""", re.DOTALL
+)
+CONTEXT = re.compile(r"""\bcontext\s+(?P<quote>["'])(?P<msgctxt>.*?)(?P=quote)""")
+
+
+def template_strings() -> dict[str, list[str]]:
+    """Catalog key (msgctxt EOT msgid, as in Entry.key) -> the templates that use it."""
+    found: dict[str, list[str]] = {}
+    for path in sorted(TEMPLATES_DIR.glob("**/*.html")):
+        for m in TRANSLATE_TAG.finditer(path.read_text(encoding="utf-8")):
+            context = CONTEXT.search(m.group("rest"))
+            key = f"{context.group('msgctxt')}\x04{m.group('msgid')}" if context else m.group("msgid")
+            found.setdefault(key, []).append(str(path.relative_to(TEMPLATES_DIR)))
+    return found
+
+
+def test_the_template_string_extractor_finds_the_strings() -> None:
+    strings = template_strings()
+    assert len(strings) > 100, f"only {len(strings)} {{% translate %}} strings found under {TEMPLATES_DIR}"
+    assert "Sign in" in strings  # registration/login.html
+    assert "Breadcrumb" in strings  # a single-quoted one
+
+
+@pytest.mark.parametrize("code", LANGUAGES)
+def test_every_template_translate_string_is_in_the_catalog(code) -> None:
+    """A {% translate %} string added to a template without re-running makemessages fails here."""
+    _header, entries = read_po(po_path(code))
+    msgids = {entry.key for entry in entries}
+    missing = [
+        f"{key!r} ({', '.join(sorted(set(paths)))})" for key, paths in template_strings().items() if key not in msgids
+    ]
+    assert not missing, (
+        f"{code}: {len(missing)} template strings are not in {po_path(code)}; run "
+        "`DEBUG=1 .venv/bin/python manage.py makemessages -a --ignore=.venv`, translate, then compilemessages:\n"
+        + "\n".join(missing)
+    )
