@@ -865,19 +865,9 @@ def draft_export(request: HttpRequest, slug: str, number: int, fmt: str) -> Http
     draft = _visible_draft(request, slug, number)
     if fmt not in EXPORT_TYPES:
         raise Http404
-    document, sections = draft.document, selectors.draft_export_sections(draft)
-    if fmt == "md":
-        content: str | bytes = interchange.export_markdown(
-            document.title, sections, document.numbering, language=document.language
-        )
-    elif fmt == "html":
-        content = interchange.export_html(
-            document.title, draft.title, sections, document.numbering, lang=document.language
-        )
-    else:
-        content = interchange.export_docx(
-            document.title, draft.title, sections, document.numbering, language=document.language
-        )
+    document = draft.document
+    content = interchange.export_as(fmt, title=document.title, label=draft.title, scheme=document.numbering,
+                                    language=document.language, sections=selectors.draft_export_sections(draft))
     response = HttpResponse(content, content_type=EXPORT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{document.slug}-draft-{draft.number}.{fmt}"'
     return response

@@ -15,7 +15,7 @@ changes, ``w:ins`` / ``w:del``) and :func:`table_docx` (a landscape table, e.g. 
 
 from __future__ import annotations
 
-from drafts.interchange.files import MARKDOWN_SUFFIXES, WORD_SUFFIXES, read_document
+from drafts.interchange.files import EXPORT_FORMATS, MARKDOWN_SUFFIXES, WORD_SUFFIXES, export_as, read_document
 from drafts.interchange.html import export_html
 from drafts.interchange.markdown import (
     ExportSection,
@@ -39,6 +39,7 @@ from drafts.interchange.word import (
 )
 
 __all__ = [
+    "EXPORT_FORMATS",
     "MARKDOWN_SUFFIXES",
     "MAX_DOCX_EXPANDED_BYTES",
     "WORD_SUFFIXES",
@@ -48,6 +49,7 @@ __all__ = [
     "ParsedSection",
     "comparison_docx",
     "docx_to_markdown",
+    "export_as",
     "export_docx",
     "export_html",
     "export_markdown",

@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
-from drafts.interchange.markdown import ImportError_, ParsedDocument, parse_markdown, parsed_as_markdown
-from drafts.interchange.word import parse_docx, sniff
+from drafts.interchange.html import export_html
+from drafts.interchange.markdown import (
+    ExportSection,
+    ImportError_,
+    ParsedDocument,
+    export_markdown,
+    parse_markdown,
+    parsed_as_markdown,
+)
+from drafts.interchange.word import export_docx, parse_docx, sniff
 
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
 WORD_SUFFIXES = frozenset({".docx"})
@@ -31,3 +39,22 @@ def read_document(name: str, data: bytes, *, default_title: str) -> tuple[str, P
     except UnicodeDecodeError as exc:
         raise ImportError_(f"{name}: not UTF-8 text ({exc.reason} at byte {exc.start}).") from exc
     return text, parse_markdown(text)
+
+
+EXPORT_FORMATS = ("md", "html", "docx")
+
+
+def export_as(
+    fmt: str, *, title: str, label: str, sections: list[ExportSection], scheme: str, language: str, keys: bool = False
+) -> str | bytes:
+    """A draft's sections in one of :data:`EXPORT_FORMATS`: Markdown (always with keys), HTML, or Word.
+
+    ``keys`` puts ``{#key}`` on Word headings too, so a copy edited in Word re-imports section by section.
+    """
+    if fmt == "md":
+        return export_markdown(title, sections, scheme, language=language)
+    if fmt == "html":
+        return export_html(title, label, sections, scheme, lang=language)
+    if fmt == "docx":
+        return export_docx(title, label, sections, scheme, keys=keys, language=language)
+    raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(EXPORT_FORMATS)}")

@@ -51,26 +51,18 @@ class Command(BaseCommand):
         if fmt == "docx" and not options["output"] and self.stdout.isatty():
             raise CommandError("A .docx is binary: give -o FILE or redirect stdout to a file.")
         sections = selectors.draft_export_sections(draft)
-        if fmt == "md":
-            content: str | bytes = interchange.export_markdown(
-                document.title, sections, document.numbering, language=document.language
+        try:
+            content = interchange.export_as(
+                fmt,
+                title=document.title,
+                label=draft.title,
+                sections=sections,
+                scheme=document.numbering,
+                language=document.language,
+                keys=options["keys"],
             )
-        elif fmt == "html":
-            content = interchange.export_html(
-                document.title, draft.title, sections, document.numbering, lang=document.language
-            )
-        else:
-            try:
-                content = interchange.export_docx(
-                    document.title,
-                    draft.title,
-                    sections,
-                    document.numbering,
-                    keys=options["keys"],
-                    language=document.language,
-                )
-            except ValueError as exc:
-                raise CommandError(str(exc)) from exc
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
         if options["output"]:
             _write_file(Path(options["output"]), content)
             where = options["output"]
