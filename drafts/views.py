@@ -411,10 +411,10 @@ def compare(request: HttpRequest, slug: str) -> HttpResponse:
     refs = {str(d.number): d.title for d in selectors.drafts_visible_to(request.user, document).order_by("number")}
     if selectors.can_see_working_copy(request.user, document):
         refs[selectors.WORKING] = _("Working copy")
-    if len(refs) < 2:
+    if not refs:
         raise Http404
     choices = list(refs)
-    old_ref = request.GET.get("from") or choices[-2]
+    old_ref = request.GET.get("from") or choices[max(len(choices) - 2, 0)]
     new_ref = request.GET.get("to") or choices[-1]
     old, new = (selectors.compare_side(request.user, document, ref) for ref in (old_ref, new_ref))
     if old is None or new is None:

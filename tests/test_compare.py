@@ -258,3 +258,10 @@ def test_compare_downloads_as_word_with_tracked_changes(client, people, document
     call_command("compare_drafts", "guidance", "1", "2", "--format", "docx", "-o", str(target),
                  stderr=io.StringIO())
     assert "<w:ins " in zipfile.ZipFile(target).read("word/document.xml").decode()
+
+
+@pytestmark_db
+def test_the_public_can_compare_their_only_visible_draft_with_itself(client, document) -> None:
+    response = client.get(compare_url(**{"from": 1, "to": 1}))
+    assert response.status_code == 200 and "No changes" in response.content.decode()
+    assert client.get(compare_url()).status_code == 200
