@@ -11,6 +11,7 @@ class DraftsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        import guidance.checks  # noqa: F401 - registers the production secret-key check
         from drafts import triggers
         from drafts.sites import name_the_site
 

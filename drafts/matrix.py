@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from drafts.models import DraftComment
 
+FORMATS = ("csv", "xlsx", "docx")
 COLUMNS = [
     _("ID"),
     _("Organisation"),

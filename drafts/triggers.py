@@ -53,3 +53,21 @@ def install_after_migrate(sender, using: str = "default", **kwargs) -> None:
     from django.db import connections
 
     install(connections[using])
+
+
+UNINSTALL = {
+    "sqlite": ["DROP TRIGGER IF EXISTS drafts_draftsection_frozen", "DROP TRIGGER IF EXISTS drafts_draft_frozen"],
+    "postgresql": [
+        "DROP TRIGGER IF EXISTS drafts_draft_frozen ON drafts_draft",
+        "DROP FUNCTION IF EXISTS drafts_refuse_frozen_draft_change()",
+        "DROP TRIGGER IF EXISTS drafts_draftsection_frozen ON drafts_draftsection",
+        "DROP FUNCTION IF EXISTS drafts_refuse_frozen_section_change()",
+    ],
+}
+
+
+def uninstall(connection) -> None:
+    """Drop the triggers (the migration's way back)."""
+    with connection.cursor() as cursor:
+        for statement in UNINSTALL.get(connection.vendor, []):
+            cursor.execute(statement)

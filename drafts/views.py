@@ -75,6 +75,22 @@ def _preview(request: HttpRequest):
     return mark_safe(rendering.render_markdown(body, anchor="preview", label=_("Preview")).html)  # noqa: S308 - nh3
 
 
+DOWNLOAD_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "md": "text/markdown; charset=utf-8",
+    "html": "text/html; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+def _download(content: str | bytes, filename: str) -> HttpResponse:
+    """A file to save (never shown inline), typed by its extension."""
+    response = HttpResponse(content, content_type=DOWNLOAD_TYPES[filename.rsplit(".", 1)[-1]])
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
 def _form_error(form, error: ValidationError) -> None:
     """Show a service's refusal on the form field it concerns (or on the whole form)."""
     if hasattr(error, "error_dict"):
@@ -448,9 +464,7 @@ def compare_docx(request: HttpRequest, slug: str) -> HttpResponse:
     view = comparing.compare(old, new, changed_only=False)
     author = request.user.get_full_name() or request.user.get_username() if request.user.is_authenticated else ""
     content = interchange.comparison_docx(view, author=author or "Drafting tracker", date=timezone.now())
-    response = HttpResponse(content, content_type=EXPORT_TYPES["docx"])
-    response["Content-Disposition"] = f'attachment; filename="{document.slug}-{old.ref}-to-{new.ref}.docx"'
-    return response
+    return _download(content, f"{document.slug}-{old.ref}-to-{new.ref}.docx")
 
 
 @require_GET
@@ -769,18 +783,11 @@ def comment_hide(request: HttpRequest, slug: str, number: int, comment_id: int) 
     return redirect(comment.get_absolute_url())
 
 
-MATRIX_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-}
-
-
 @require_GET
 def comment_export(request: HttpRequest, slug: str, number: int, fmt: str) -> HttpResponse:
     """The comment matrix as a download, for the working group (it holds every decision)."""
     draft = _visible_draft(request, slug, number)
-    if not selectors.can_see_working_copy(request.user, draft.document) or fmt not in MATRIX_TYPES:
+    if not selectors.can_see_working_copy(request.user, draft.document) or fmt not in matrix.FORMATS:
         raise Http404
     rows = matrix.matrix_rows(selectors.comments_visible_to(request.user, draft).select_related("addressed_in"))
     name = f"{draft.document.slug}-draft-{draft.number}-comments.{fmt}"
@@ -790,9 +797,7 @@ def comment_export(request: HttpRequest, slug: str, number: int, fmt: str) -> Ht
         "xlsx": lambda: matrix.matrix_xlsx(rows, title=title),
         "docx": lambda: matrix.matrix_docx(rows, title=title),
     }[fmt]()
-    response = HttpResponse(content, content_type=MATRIX_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return _download(content, name)
 
 
 @login_required
@@ -852,25 +857,16 @@ def invite(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "drafts/invite.html", {"document": document, "form": form, "stakeholders": stakeholders})
 
 
-EXPORT_TYPES = {
-    "md": "text/markdown; charset=utf-8",
-    "html": "text/html; charset=utf-8",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-}
-
-
 @require_GET
 def draft_export(request: HttpRequest, slug: str, number: int, fmt: str) -> HttpResponse:
     """A draft the person may read, as Markdown (re-importable), printable HTML or Word."""
     draft = _visible_draft(request, slug, number)
-    if fmt not in EXPORT_TYPES:
+    if fmt not in interchange.EXPORT_FORMATS:
         raise Http404
     document = draft.document
     content = interchange.export_as(fmt, title=document.title, label=draft.title, scheme=document.numbering,
                                     language=document.language, sections=selectors.draft_export_sections(draft))
-    response = HttpResponse(content, content_type=EXPORT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{document.slug}-draft-{draft.number}.{fmt}"'
-    return response
+    return _download(content, f"{document.slug}-draft-{draft.number}.{fmt}")
 
 
 @require_http_methods(["GET", "POST"])

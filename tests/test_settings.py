@@ -17,7 +17,7 @@ def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
 
 
 def test_production_refuses_the_development_secret_key() -> None:
-    result = manage("check", DEBUG="0")
+    result = manage("check", "--deploy", DEBUG="0")
     assert result.returncode != 0
     assert "SECRET_KEY is the development key" in result.stderr
 
@@ -25,4 +25,17 @@ def test_production_refuses_the_development_secret_key() -> None:
 def test_production_settings_pass_check_deploy_without_warnings() -> None:
     result = manage("check", "--deploy", "--fail-level", "WARNING", DEBUG="0", ALLOWED_HOSTS="drafts.example.org",
                     SECRET_KEY="a-long-random-production-secret-" + "x7Qz" * 12)
+    assert result.returncode == 0, result.stderr
+
+
+def test_the_production_server_refuses_to_start_with_the_development_secret_key() -> None:
+    environment = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}} | {"DEBUG": "0"}
+    result = subprocess.run([sys.executable, "-c", "import guidance.wsgi"], cwd=ROOT, env=environment,
+                            capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode != 0
+    assert "SECRET_KEY is the development key" in result.stderr
+
+
+def test_management_commands_work_in_a_checkout_with_no_configuration() -> None:
+    result = manage("makemigrations", "--check", "--dry-run")
     assert result.returncode == 0, result.stderr

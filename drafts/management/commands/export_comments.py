@@ -1,4 +1,4 @@
-"""``export_comments SLUG DRAFT --format csv|xlsx``: the comment matrix of a draft."""
+"""``export_comments SLUG DRAFT --format csv|xlsx|docx``: the comment matrix of a draft."""
 
 from __future__ import annotations
 
@@ -9,8 +9,6 @@ from django.core.management.base import BaseCommand, CommandError
 from drafts import matrix
 from drafts.models import Draft, DraftComment
 
-FORMATS = ("csv", "xlsx", "docx")
-
 
 class Command(BaseCommand):
     help = "Write a draft's comment matrix (one row per comment, sorted by section and paragraph)."
@@ -18,7 +16,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("slug", help="the document's slug")
         parser.add_argument("draft", type=int, help="the draft number")
-        parser.add_argument("--format", choices=FORMATS, default="csv")
+        parser.add_argument("--format", choices=matrix.FORMATS, default="csv")
         parser.add_argument("-o", "--output", help="file to write (default: standard output)")
 
     def handle(self, *args, **options) -> None:

@@ -13,8 +13,6 @@ from django.core.management.base import BaseCommand, CommandError
 from drafts import interchange, selectors
 from drafts.models import Document, Draft
 
-FORMATS = ("md", "html", "docx")
-
 
 class Command(BaseCommand):
     help = (
@@ -25,7 +23,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("slug", help="the document's slug")
         parser.add_argument("draft", help="the draft number (1, 2, ...)")
-        parser.add_argument("--format", required=True, choices=FORMATS, help="md, html or docx")
+        parser.add_argument("--format", required=True, choices=interchange.EXPORT_FORMATS, help="md, html or docx")
         parser.add_argument("-o", "--output", help="write to this file instead of stdout")
         parser.add_argument(
             "--keys",
