@@ -40,10 +40,11 @@ from django.core.cache import cache  # noqa: E402
 from django.template.loader import render_to_string  # noqa: E402
 from django.test import RequestFactory  # noqa: E402
 
-from drafts import comparing, diffing  # noqa: E402
+from drafts import diffing  # noqa: E402
 from drafts.diffing import SectionState  # noqa: E402
 from drafts.models import Document  # noqa: E402
-from drafts.selectors import Side  # noqa: E402
+from drafts.presenting import comparison as comparing  # noqa: E402
+from drafts.values import Side  # noqa: E402
 from tests.generate import generate_pair, long_text, to_markdown  # noqa: E402
 
 RUNS = 7

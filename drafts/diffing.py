@@ -36,6 +36,8 @@ from typing import Any
 
 import fast_diff_match_patch as fdmp
 
+from drafts.values import SectionState
+
 __all__ = [
     "CHANGE_KINDS",
     "Comparison",
@@ -99,24 +101,6 @@ FOLD_MAX_CONTENT_WORDS = 2
 # rather than a scatter of coincidental matches. A body whose unchanged part is only stopwords,
 # punctuation or whitespace is always collapsed.
 REWRITE_SHARED_CONTENT_RATIO = 0.1
-
-
-@dataclass(frozen=True)
-class SectionState:
-    """One section as it stands in one draft (or in a file being imported).
-
-    ``key`` is stable across renames and moves; it may be ``""`` for input without keys, in which
-    case ``parent`` is the parent's :func:`temp_id` (its 0-based index in the same sequence).
-    ``position`` is 1-based among live siblings; ``number`` is the derived number ("7.3",
-    "Principle 7"), ``""`` for an unnumbered section.
-    """
-
-    key: str
-    heading: str
-    body: str
-    parent: str | None
-    position: int
-    number: str
 
 
 @dataclass(frozen=True)

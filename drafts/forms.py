@@ -13,8 +13,6 @@ from django_comments_xtd.forms import XtdCommentForm
 
 from drafts import interchange
 from drafts.models import (
-    BODY_MAX_CHARS,
-    HEADING_MAX_LENGTH,
     CommentKind,
     Disposition,
     Document,
@@ -24,14 +22,9 @@ from drafts.models import (
     Section,
     StakeholderCategory,
     key_validator,
+    validate_heading,
 )
-
-
-def _clean_heading(value: str) -> str:
-    value = value.strip()
-    if not value:
-        raise forms.ValidationError(_("A heading cannot be empty."), code="blank_heading")
-    return value
+from drafts.values import BODY_MAX_CHARS, HEADING_MAX_LENGTH
 
 
 class SectionTextFields(forms.Form):
@@ -52,7 +45,9 @@ class SectionTextFields(forms.Form):
     )
 
     def clean_heading(self) -> str:
-        return _clean_heading(self.cleaned_data["heading"])
+        heading = self.cleaned_data["heading"]
+        validate_heading(heading)
+        return heading.strip()
 
     def clean_body(self) -> str:
         # Browsers send text areas with CRLF line ends; stored text uses LF, or every line would diff.
@@ -126,15 +121,7 @@ class DateTimeInput(forms.DateTimeInput):
 class DraftSettingsForm(forms.ModelForm):
     class Meta:
         model = Draft
-        fields = [
-            "label",
-            "visibility",
-            "status",
-            "comments_open_from",
-            "comments_open_until",
-            "comments_visible_to_all",
-            "note",
-        ]
+        fields = list(Draft.EDITABLE_FIELDS)
         widgets = {
             "comments_open_from": DateTimeInput(),
             "comments_open_until": DateTimeInput(),
@@ -143,16 +130,6 @@ class DraftSettingsForm(forms.ModelForm):
         help_texts = {
             "comments_open_from": _("Your time zone's local time. Leave empty for no comment window."),
         }
-
-    def clean(self) -> dict:
-        data = super().clean()
-        opens, closes = data.get("comments_open_from"), data.get("comments_open_until")
-        if opens and closes and closes <= opens:
-            self.add_error(
-                "comments_open_until",
-                forms.ValidationError(_("The comment window must close after it opens."), code="window_order"),
-            )
-        return data
 
 
 class DraftFreezeForm(DraftSettingsForm):

@@ -7,43 +7,61 @@ only by the migration that first created them. Installing is idempotent.
 
 from __future__ import annotations
 
-SQLITE = [
-    "DROP TRIGGER IF EXISTS drafts_draftsection_frozen",
-    """CREATE TRIGGER drafts_draftsection_frozen BEFORE UPDATE ON drafts_draftsection
-       BEGIN SELECT RAISE(ABORT, 'frozen draft sections never change'); END""",
-    "DROP TRIGGER IF EXISTS drafts_draft_frozen",
-    """CREATE TRIGGER drafts_draft_frozen BEFORE UPDATE ON drafts_draft
-       WHEN NEW.number IS NOT OLD.number OR NEW.document_id IS NOT OLD.document_id
-         OR NEW.frozen_at IS NOT OLD.frozen_at OR NEW.frozen_by_id IS NOT OLD.frozen_by_id
-       BEGIN SELECT RAISE(ABORT, 'a frozen draft keeps its document, number and freeze time'); END""",
-]
 
-POSTGRESQL = [
-    """CREATE OR REPLACE FUNCTION drafts_refuse_frozen_section_change() RETURNS trigger AS $$
-       BEGIN RAISE EXCEPTION 'frozen draft sections never change'; END $$ LANGUAGE plpgsql""",
-    "DROP TRIGGER IF EXISTS drafts_draftsection_frozen ON drafts_draftsection",
-    """CREATE TRIGGER drafts_draftsection_frozen BEFORE UPDATE ON drafts_draftsection
-       FOR EACH ROW EXECUTE FUNCTION drafts_refuse_frozen_section_change()""",
-    """CREATE OR REPLACE FUNCTION drafts_refuse_frozen_draft_change() RETURNS trigger AS $$
-       BEGIN
-         IF NEW.number IS DISTINCT FROM OLD.number OR NEW.document_id IS DISTINCT FROM OLD.document_id
-            OR NEW.frozen_at IS DISTINCT FROM OLD.frozen_at OR NEW.frozen_by_id IS DISTINCT FROM OLD.frozen_by_id THEN
-           RAISE EXCEPTION 'a frozen draft keeps its document, number and freeze time';
-         END IF;
-         RETURN NEW;
-       END $$ LANGUAGE plpgsql""",
-    "DROP TRIGGER IF EXISTS drafts_draft_frozen ON drafts_draft",
-    """CREATE TRIGGER drafts_draft_frozen BEFORE UPDATE ON drafts_draft
-       FOR EACH ROW EXECUTE FUNCTION drafts_refuse_frozen_draft_change()""",
-]
+def _frozen_columns(connection) -> list[str]:
+    """The frozen columns of ``drafts_draft`` as the table has them now.
+
+    The list comes from the model (one source), filtered by the table: an older migration
+    installs the triggers before later columns exist.
+    """
+    from drafts.models import Draft
+
+    with connection.cursor() as cursor:
+        present = {c.name for c in connection.introspection.get_table_description(cursor, "drafts_draft")}
+    return [column for column in Draft.frozen_columns() if column in present]
+
+
+def _statements(connection) -> list[str]:
+    vendor = connection.vendor
+    columns = _frozen_columns(connection)
+    if vendor == "sqlite":
+        changed = " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in columns)
+        return [
+            "DROP TRIGGER IF EXISTS drafts_draftsection_frozen",
+            """CREATE TRIGGER drafts_draftsection_frozen BEFORE UPDATE ON drafts_draftsection
+               BEGIN SELECT RAISE(ABORT, 'frozen draft sections never change'); END""",
+            "DROP TRIGGER IF EXISTS drafts_draft_frozen",
+            f"""CREATE TRIGGER drafts_draft_frozen BEFORE UPDATE ON drafts_draft WHEN {changed}
+               BEGIN SELECT RAISE(ABORT, 'a frozen draft keeps its document, number and freeze time'); END""",
+        ]
+    if vendor == "postgresql":
+        changed = " OR ".join(f"NEW.{c} IS DISTINCT FROM OLD.{c}" for c in columns)
+        return [
+            """CREATE OR REPLACE FUNCTION drafts_refuse_frozen_section_change() RETURNS trigger AS $$
+               BEGIN RAISE EXCEPTION 'frozen draft sections never change'; END $$ LANGUAGE plpgsql""",
+            "DROP TRIGGER IF EXISTS drafts_draftsection_frozen ON drafts_draftsection",
+            """CREATE TRIGGER drafts_draftsection_frozen BEFORE UPDATE ON drafts_draftsection
+               FOR EACH ROW EXECUTE FUNCTION drafts_refuse_frozen_section_change()""",
+            f"""CREATE OR REPLACE FUNCTION drafts_refuse_frozen_draft_change() RETURNS trigger AS $$
+               BEGIN
+                 IF {changed} THEN
+                   RAISE EXCEPTION 'a frozen draft keeps its document, number and freeze time';
+                 END IF;
+                 RETURN NEW;
+               END $$ LANGUAGE plpgsql""",
+            "DROP TRIGGER IF EXISTS drafts_draft_frozen ON drafts_draft",
+            """CREATE TRIGGER drafts_draft_frozen BEFORE UPDATE ON drafts_draft
+               FOR EACH ROW EXECUTE FUNCTION drafts_refuse_frozen_draft_change()""",
+        ]
+    return []
 
 
 def install(connection) -> None:
     """Create (or re-create) the triggers on this connection's database, if its vendor has them."""
-    statements = {"sqlite": SQLITE, "postgresql": POSTGRESQL}.get(connection.vendor, [])
     tables = set(connection.introspection.table_names())
-    if not statements or not {"drafts_draft", "drafts_draftsection"} <= tables:
+    if connection.vendor not in UNINSTALL or not {"drafts_draft", "drafts_draftsection"} <= tables:
         return
+    statements = _statements(connection)
     with connection.cursor() as cursor:
         for statement in statements:
             cursor.execute(statement)

@@ -3,12 +3,12 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 from django_comments_xtd import views as xtd_views
 
-from drafts import views as drafts_views
+from drafts.views import accounts
 
 urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("accounts/signup/", drafts_views.sign_up, name="sign_up"),
+    path("accounts/signup/", accounts.sign_up, name="sign_up"),
     # Of django-comments-xtd's endpoints only "mute" is kept: its follow-up e-mails link to it, and its
     # signed key names a thread the recipient already follows. Posting, replies, flags, feeds and the
     # web API are ours (they must obey draft visibility and comment windows) or switched off.

@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from reversion.models import Version
 
 from drafts import services
+from drafts.access import system_actor
 from drafts.models import Document, Draft, Role, Section
 
 _counter = itertools.count(1)
@@ -19,18 +20,23 @@ def make_user(username: str | None = None, **extra):
 
 
 def make_document(slug: str | None = None, *, editor=None, members=(), stakeholders=(), **extra) -> Document:
+    """A document started by the system actor (as a command would), with ``editor`` and these roles."""
+    by = system_actor()
     document = services.document_create(slug=slug or f"doc-{next(_counter)}", title=extra.pop("title", "Guidance"),
-                                        user=editor, **extra)
-    for user in members:
-        services.membership_set(document=document, user=user, role=Role.MEMBER)
-    for user in stakeholders:
-        services.membership_set(document=document, user=user, role=Role.STAKEHOLDER)
+                                        user=by, **extra)
+    if editor is not None:
+        services.membership_set(document=document, person=editor, role=Role.EDITOR, user=by)
+    for person in members:
+        services.membership_set(document=document, person=person, role=Role.MEMBER, user=by)
+    for person in stakeholders:
+        services.membership_set(document=document, person=person, role=Role.STAKEHOLDER, user=by)
     return document
 
 
 def make_section(document: Document, heading: str = "A section", body: str = "Some text.", *, user=None,
                  parent: Section | None = None, **extra) -> Section:
-    return services.section_create(document=document, user=user, heading=heading, body=body, parent=parent, **extra)
+    return services.section_create(document=document, user=user or system_actor(), heading=heading, body=body,
+                                   parent=parent, **extra)
 
 
 def make_principles(document: Document, principles: int = 3, guidelines: int = 2, *, user=None) -> list[Section]:
@@ -45,8 +51,8 @@ def make_principles(document: Document, principles: int = 3, guidelines: int = 2
     return made
 
 
-def freeze(document: Document, *, visibility: str = Draft.Visibility.PUBLIC, **extra) -> Draft:
-    return services.draft_freeze(document=document, user=None, visibility=visibility, **extra)
+def freeze(document: Document, *, visibility: str = Draft.Visibility.PUBLIC, user=None, **extra) -> Draft:
+    return services.draft_freeze(document=document, user=user or system_actor(), visibility=visibility, **extra)
 
 
 def versions_of(section: Section) -> int:

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django_comments.models import CommentFlag
 
 from drafts import services
+from drafts.access import system_actor
 from drafts.models import Draft, DraftComment, DraftSection, Profile, Role, StakeholderCategory
 from tests.factories import freeze, make_document, make_principles, make_user
 
@@ -182,6 +183,7 @@ def test_after_the_window_closes_a_comment_is_refused_with_a_message(client, peo
     data = form_data(client, draft, comment="Too late?")
     services.draft_update_settings(
         draft=draft,
+        user=system_actor(),
         comments_open_until=timezone.now() - timedelta(minutes=1),
         comments_open_from=timezone.now() - timedelta(days=2),
     )
@@ -204,7 +206,7 @@ def test_a_draft_not_open_for_comments_refuses_them(client, people, document, wi
     draft = freeze(document, visibility=Draft.Visibility.PUBLIC, **open_window())
     client.force_login(people["ngo"])
     data = form_data(client, draft, comment="Early")
-    services.draft_update_settings(draft=draft, **{k: values[v] for k, v in window.items()})
+    services.draft_update_settings(draft=draft, user=system_actor(), **{k: values[v] for k, v in window.items()})
     assert client.get(section_url(draft)).context["form"] is None
     assert client.post(post_url(draft), data).status_code == 403
     assert not DraftComment.objects.exists()
@@ -305,7 +307,7 @@ def test_html_in_a_comment_is_shown_as_text(client, people, draft) -> None:
 
 def test_a_user_without_e_mail_is_told_to_add_one(client, draft, people) -> None:
     nomail = make_user("nomail")
-    services.membership_set(document=draft.document, user=nomail, role=Role.STAKEHOLDER)
+    services.membership_set(document=draft.document, person=nomail, role=Role.STAKEHOLDER, user=system_actor())
     client.force_login(nomail)
     response = post_comment(client, draft, comment="Hi")
     assert response.status_code == 400 and "Add an e-mail address" in response.content.decode()
@@ -446,7 +448,7 @@ def test_freezing_the_next_draft_tells_commenters_and_marks_decided_comments_add
 def test_stakeholders_see_each_others_comments_only_where_the_draft_allows(client, people, draft, comments) -> None:
     client.force_login(people["state"])
     assert "On 1.1" in client.get(section_url(draft, "p1-g1")).content.decode()
-    services.draft_update_settings(draft=draft, comments_visible_to_all=False)
+    services.draft_update_settings(draft=draft, user=system_actor(), comments_visible_to_all=False)
     page = client.get(section_url(draft, "p1-g1")).content.decode()
     assert "State on 1.1 whole" in page and "On 1.1</p>" not in page
     client.force_login(people["member"])

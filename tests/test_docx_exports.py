@@ -19,9 +19,14 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 
-from drafts import comparing, interchange, matrix, selectors, services
+from drafts import interchange, selectors, services
+from drafts.access import system_actor
 from drafts.interchange import tracked
+from drafts.interchange.matrix import COLUMNS, matrix_docx
 from drafts.models import Document, Draft, DraftComment, DraftSection, Section
+from drafts.presenting import comparison as comparing
+from drafts.presenting.matrix import matrix_rows
+from drafts.values import Side
 from tests.factories import freeze, make_document, make_section
 
 pytestmark = pytest.mark.django_db
@@ -103,7 +108,7 @@ def paragraphs(root: ElementTree.Element, *, accept: bool) -> list[str]:
 
 def view_of(document: Document, old: str = "1", new: str = "2") -> comparing.ComparisonView:
     return comparing.compare(
-        selectors.compare_side(None, document, old), selectors.compare_side(None, document, new), changed_only=False
+        *(selectors.compare_side(system_actor(), document, ref) for ref in (old, new)), changed_only=False
     )
 
 
@@ -139,7 +144,7 @@ def redline(view: comparing.ComparisonView) -> bytes:
     return _made[key]
 
 
-def reference_paragraphs(side: selectors.Side, sections: list[interchange.ExportSection]) -> dict[str, list[str]]:
+def reference_paragraphs(side: Side, sections: list[interchange.ExportSection]) -> dict[str, list[str]]:
     """The paragraphs of ``sections`` exported alone with ``export_docx``: body and notes."""
     key = ("plain", side.document.title, tuple(sections))
     if key not in _made:
@@ -174,7 +179,7 @@ def edit(section: Section, *, heading: str | None = None, body: str | None = Non
     section.refresh_from_db()
     return services.section_update(
         section=section,
-        user=None,
+        user=system_actor(),
         base_version=section.version_number,
         heading=section.heading if heading is None else heading,
         body=section.body if body is None else body,
@@ -208,7 +213,7 @@ def micro() -> comparing.ComparisonView:
     for heading, _old, new in MICRO:
         edit(made[heading], body=new)
     edit(made["Access to justice"], heading="Access to courts")
-    services.section_remove(section=removed, user=None)
+    services.section_remove(section=removed, user=system_actor())
     make_section(document, "Added section", "Brand new text.", key="new")
     freeze(document, label="First draft")
     return view_of(document)
@@ -395,8 +400,8 @@ def test_the_comment_matrix_is_a_landscape_table_with_one_row_per_comment_shown_
             is_public=True,
             reference=f"MRN-{n:03d}",
         ).save()
-    rows = matrix.matrix_rows(DraftComment.objects.filter(draft=draft).select_related("draft_section"))
-    data = matrix.matrix_docx(rows, title="Guidance, Draft 1")
+    rows = matrix_rows(DraftComment.objects.filter(draft=draft).select_related("draft_section"))
+    data = matrix_docx(rows, title="Guidance, Draft 1")
     root = document_xml(data)
 
     size = root.find(f"{W}body/{W}sectPr/{W}pgSz")
@@ -404,7 +409,7 @@ def test_the_comment_matrix_is_a_landscape_table_with_one_row_per_comment_shown_
     (table,) = root.iter(W + "tbl")
     table_rows = table.findall(W + "tr")
     assert table_rows[0].find(f"{W}trPr/{W}tblHeader") is not None  # repeated on every page
-    assert cells(table_rows[0]) == [str(c) for c in matrix.COLUMNS]
+    assert cells(table_rows[0]) == [str(c) for c in COLUMNS]
     assert len(table_rows) == 1 + len(texts)
     body = [cells(row) for row in table_rows[1:]]
     assert [row[0] for row in body] == ["MRN-001", "MRN-002", "MRN-003"]

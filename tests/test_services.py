@@ -8,6 +8,7 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from reversion.models import Revision, Version
 
 from drafts import selectors, services
+from drafts.access import system_actor
 from drafts.models import BODY_MAX_CHARS, Draft, DraftSection, FrozenDraftError, Section
 from tests.factories import freeze, make_document, make_principles, make_section, make_user, versions_of
 
@@ -71,7 +72,8 @@ def test_saving_unchanged_text_makes_no_version() -> None:
     document = make_document()
     section = make_section(document)
     services.section_update(
-        section=section, user=None, base_version=1, heading=section.heading, body=section.body, message="nothing"
+        section=section, user=system_actor(), base_version=1, heading=section.heading, body=section.body,
+        message="nothing",
     )
     assert versions_of(section) == 1
 
@@ -79,7 +81,7 @@ def test_saving_unchanged_text_makes_no_version() -> None:
 def test_moving_a_sibling_does_not_version_the_sections_it_shifts() -> None:
     document = make_document()
     a, b, c = (make_section(document, h, key=h.lower()) for h in ("A", "B", "C"))
-    services.section_move(section=c, user=None, parent=None, position=1)
+    services.section_move(section=c, user=system_actor(), parent=None, position=1)
     assert outline_numbers(document) == {"c": "1", "a": "2", "b": "3"}
     assert (versions_of(a), versions_of(b), versions_of(c)) == (1, 1, 2)
 
@@ -87,7 +89,7 @@ def test_moving_a_sibling_does_not_version_the_sections_it_shifts() -> None:
 def test_moving_a_guideline_to_another_principle_renumbers_both() -> None:
     document = make_document()
     sections = {s.key: s for s in make_principles(document, principles=2, guidelines=3)}
-    services.section_move(section=sections["p1-g2"], user=None, parent=sections["p2"], position=1)
+    services.section_move(section=sections["p1-g2"], user=system_actor(), parent=sections["p2"], position=1)
     numbers = outline_numbers(document)
     assert numbers["p1-g2"] == "2.1"
     assert numbers["p1-g3"] == "1.2"
@@ -111,13 +113,15 @@ def test_bad_section_text_is_refused_and_nothing_is_saved(heading: str, body: st
     document = make_document()
     section = make_section(document, "Original", "Original text")
     with pytest.raises(ValidationError) as refused:
-        services.section_update(section=section, user=None, base_version=1, heading=heading, body=body, message="m")
+        services.section_update(
+            section=section, user=system_actor(), base_version=1, heading=heading, body=body, message="m"
+        )
     assert code in {e.code for errors in refused.value.error_dict.values() for e in errors}
     section.refresh_from_db()
     assert (section.heading, section.body, section.version_number) == ("Original", "Original text", 1)
     assert versions_of(section) == 1
     with pytest.raises(ValidationError):
-        services.section_create(document=document, user=None, heading=heading, body=body)
+        services.section_create(document=document, user=system_actor(), heading=heading, body=body)
     assert Section.objects.filter(document=document).count() == 1
 
 
@@ -145,7 +149,7 @@ def test_a_parent_from_another_document_is_refused() -> None:
     assert refused.value.error_dict["parent"][0].code == "foreign_parent"
     mine = make_section(ours, key="mine")
     with pytest.raises(ValidationError):
-        services.section_move(section=mine, user=None, parent=foreign, position=1)
+        services.section_move(section=mine, user=system_actor(), parent=foreign, position=1)
     assert Section.objects.filter(document=ours).count() == 1
 
 
@@ -156,7 +160,7 @@ def test_a_section_cannot_become_its_own_ancestor() -> None:
     grandchild = make_section(document, "Grandchild", key="grandchild", parent=child)
     for new_parent in (top, grandchild):
         with pytest.raises(ValidationError) as refused:
-            services.section_move(section=top, user=None, parent=new_parent, position=1)
+            services.section_move(section=top, user=system_actor(), parent=new_parent, position=1)
         assert refused.value.error_dict["parent"][0].code == "own_ancestor"
     top.refresh_from_db()
     assert top.parent_id is None and versions_of(top) == 1
@@ -190,7 +194,7 @@ def test_a_stale_save_is_refused_and_the_newer_text_is_kept() -> None:
 def test_freezing_records_each_live_sections_version_number_and_place() -> None:
     document = make_document()
     sections = {s.key: s for s in make_principles(document, principles=2, guidelines=2)}
-    services.section_remove(section=sections["p1-g1"], user=None)
+    services.section_remove(section=sections["p1-g1"], user=system_actor())
     draft = freeze(document, label="Zero draft")
     snapshots = {s.key: s for s in DraftSection.objects.filter(draft=draft)}
     assert draft.number == 1
@@ -213,7 +217,7 @@ def test_a_frozen_draft_keeps_its_text_when_the_working_copy_changes() -> None:
     section = make_section(document, "Heading", "As frozen")
     draft = freeze(document)
     services.section_update(
-        section=section, user=None, base_version=1, heading="Heading", body="Changed later", message="edit"
+        section=section, user=system_actor(), base_version=1, heading="Heading", body="Changed later", message="edit"
     )
     assert DraftSection.objects.get(draft=draft).body == "As frozen"
 
@@ -265,6 +269,7 @@ def test_an_editor_can_still_change_a_frozen_drafts_settings() -> None:
     draft = freeze(document, visibility=Draft.Visibility.WORKING_GROUP)
     services.draft_update_settings(
         draft=draft,
+        user=system_actor(),
         label="Zero draft",
         status=Draft.Status.SUPERSEDED,
         visibility=Draft.Visibility.PUBLIC,

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from drafts import services
+from drafts.access import system_actor
 from drafts.models import Draft, Section
 from tests.factories import freeze, make_document, make_principles, make_section, make_user, versions_of
 
@@ -281,7 +282,7 @@ def test_script_and_javascript_links_in_markdown_are_shown_harmlessly(client, pe
     section = Section.objects.get(document=document, key="p1-g1")
     services.section_update(
         section=section,
-        user=None,
+        user=system_actor(),
         base_version=1,
         heading=section.heading,
         message="xss",

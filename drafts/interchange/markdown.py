@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from drafts.models import HEADING_MAX_LENGTH, KEY_PATTERN
 from drafts.numbering import display_number, split_leading_number
+from drafts.values import HEADING_MAX_LENGTH, KEY_PATTERN, ExportSection
 
 
 class ImportError_(ValueError):
@@ -98,17 +98,6 @@ def parse_markdown(text: str) -> ParsedDocument:
     if not sections:
         raise ImportError_("the file has no section headings ('## Section').")
     return ParsedDocument(title=title, sections=sections)
-
-
-@dataclass(frozen=True)
-class ExportSection:
-    """One section as exported: a frozen draft's snapshot (or any outline entry) as plain data."""
-
-    key: str
-    heading: str
-    body: str
-    depth: int
-    number: str
 
 
 def numbered_heading(section: ExportSection, scheme: str, language: str = "en") -> str:

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from drafts import services
-from drafts.matrix import COLUMNS
+from drafts.interchange.matrix import COLUMNS
 from drafts.models import Draft, DraftComment, Section, StakeholderCategory
 from tests.browser.support import ARTIFACTS, Journey, open_window, person, post_comment, sign_in
 from tests.factories import freeze, make_document, make_principles, versions_of

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from drafts import services
+from drafts.access import system_actor
 from drafts.models import Draft, Section
 from tests.browser.support import Journey, open_window, person, post_comment, sign_in
 from tests.factories import freeze, make_document, make_principles
@@ -80,7 +81,8 @@ def test_redline_insertions_and_deletions_carry_cues_that_are_not_colour(page, l
     make_principles(document, principles=1, guidelines=1)
     freeze(document, visibility=Draft.Visibility.PUBLIC)
     section = Section.objects.get(document=document, key="p1-g1")
-    services.section_update(section=section, user=None, base_version=section.version_number, heading="Guideline 1.1",
+    services.section_update(section=section, user=system_actor(), base_version=section.version_number,
+                            heading="Guideline 1.1",
                             body="First paragraph, amended.\n\nSecond paragraph of 1.1.", message="Amend")
     freeze(document, visibility=Draft.Visibility.PUBLIC)
     page.goto(f"{live_server.url}/d/guidance/compare/?from=1&to=2")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from drafts import services
+from drafts.access import system_actor
 from drafts.models import Draft
 from tests.browser.support import Journey, person, sign_in
 from tests.factories import freeze, make_document, make_section
@@ -48,7 +49,7 @@ def test_an_arabic_document_keeps_its_language_and_direction_inside_an_english_p
     intro = make_section(document, "مقدمة", "هذه هي المبادئ التوجيهية.\n\nالفقرة الثانية.", key="intro",
                          numbered=False)
     freeze(document, visibility=Draft.Visibility.PUBLIC)
-    services.section_update(section=intro, user=None, base_version=intro.version_number, heading="مقدمة",
+    services.section_update(section=intro, user=system_actor(), base_version=intro.version_number, heading="مقدمة",
                             body="هذه هي المبادئ التوجيهية الجديدة.\n\nالفقرة الثانية.", message="تعديل")
     freeze(document, visibility=Draft.Visibility.PUBLIC)
     journey = Journey(page, "languages")

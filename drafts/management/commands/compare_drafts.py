@@ -3,22 +3,25 @@
 from __future__ import annotations
 
 import json
-import sys
+from argparse import ArgumentParser
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from drafts import comparing, interchange, selectors
-from drafts.models import Document
+from drafts import interchange, selectors
+from drafts.management.base import ActingCommand
+from drafts.presenting import comparison
 
 FORMATS = ("text", "json", "html", "docx")
 
 
-class Command(BaseCommand):
+class Command(ActingCommand):
     help = "Compare two drafts of a document. FROM and TO are draft numbers or 'working'."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        super().add_arguments(parser)
         parser.add_argument("slug", help="the document's slug")
         parser.add_argument("from_ref", metavar="FROM", help="a draft number, or 'working'")
         parser.add_argument("to_ref", metavar="TO", help="a draft number, or 'working'")
@@ -26,28 +29,22 @@ class Command(BaseCommand):
         parser.add_argument("-o", "--output", help="file to write (default: standard output)")
         parser.add_argument("--author", default="Drafting tracker", help="docx: the author of the tracked changes")
 
-    def handle(self, *args, **options) -> None:
-        document = Document.objects.filter(slug=options["slug"]).first()
-        if document is None:
-            raise CommandError(f"No document with the slug {options['slug']!r}.")
+    def handle(self, *args: Any, **options: Any) -> None:
+        document = self.document(options["slug"])
         sides = []
         for ref in (options["from_ref"], options["to_ref"]):
-            side = selectors.compare_side(None, document, ref)
+            side = selectors.compare_side(self.actor, document, ref)
             if side is None:
-                numbers = ", ".join(str(n) for n in document.drafts.values_list("number", flat=True)) or "none"
+                visible = selectors.drafts_visible_to(self.actor, document)
+                numbers = ", ".join(str(n) for n in visible.values_list("number", flat=True)) or "none"
                 raise CommandError(f"{document.slug} has no draft {ref!r} (its drafts: {numbers}; or 'working').")
             sides.append(side)
-        view = comparing.compare(*sides, changed_only=options["format"] not in ("json", "docx"))
+        view = comparison.compare(*sides, changed_only=options["format"] not in ("json", "docx"))
         if options["format"] == "docx":
-            if not options["output"] and sys.stdout.isatty():
+            if not options["output"] and self.stdout.isatty():
                 raise CommandError("A .docx is binary: give -o FILE or redirect stdout to a file.")
             data = interchange.comparison_docx(view, author=options["author"], date=timezone.now())
-            if options["output"]:
-                with open(options["output"], "wb") as out:
-                    out.write(data)
-            else:
-                sys.stdout.buffer.write(data)
-                sys.stdout.flush()
+            self.write_output(data, options["output"])
             self.stderr.write(f"{view.old.label} -> {view.new.label}: Word document with tracked changes.")
             return
         if options["format"] == "json":
@@ -55,13 +52,8 @@ class Command(BaseCommand):
         elif options["format"] == "html":
             output = render_to_string("drafts/compare_export.html", {"view": view})
         else:
-            output = comparing.as_text(view)
-        if options["output"]:
-            with open(options["output"], "w", encoding="utf-8") as out:
-                out.write(output)
-        else:
-            sys.stdout.write(output)
-            sys.stdout.flush()
+            output = comparison.as_text(view)
+        self.write_output(output, options["output"])
         summary = view.comparison.summary
         self.stderr.write(f"{view.old.label} -> {view.new.label}: {view.changed_count} sections changed, "
                           f"+{summary['words_inserted']} -{summary['words_deleted']} words.")

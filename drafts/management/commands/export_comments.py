@@ -1,45 +1,42 @@
-"""``export_comments SLUG DRAFT --format csv|xlsx|docx``: the comment matrix of a draft."""
+"""``export_comments SLUG DRAFT --format csv|xlsx|docx``: the comment matrix of a draft (for the working group)."""
 
 from __future__ import annotations
 
-import sys
+from argparse import ArgumentParser
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
-from drafts import matrix
-from drafts.models import Draft, DraftComment
+from drafts import access, selectors
+from drafts.interchange import matrix
+from drafts.management.base import ActingCommand
+from drafts.presenting.matrix import matrix_rows
 
 
-class Command(BaseCommand):
+class Command(ActingCommand):
     help = "Write a draft's comment matrix (one row per comment, sorted by section and paragraph)."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        super().add_arguments(parser)
         parser.add_argument("slug", help="the document's slug")
-        parser.add_argument("draft", type=int, help="the draft number")
+        parser.add_argument("draft", help="the draft number")
         parser.add_argument("--format", choices=matrix.FORMATS, default="csv")
         parser.add_argument("-o", "--output", help="file to write (default: standard output)")
 
-    def handle(self, *args, **options) -> None:
-        draft = (
-            Draft.objects.select_related("document")
-            .filter(document__slug=options["slug"], number=options["draft"])
-            .first()
-        )
-        if draft is None:
-            raise CommandError(f"No draft {options['draft']} of a document {options['slug']!r}.")
-        comments = DraftComment.objects.filter(draft=draft).select_related("draft_section", "addressed_in")
-        rows = matrix.matrix_rows(comments)
+    def handle(self, *args: Any, **options: Any) -> None:
+        document = self.document(options["slug"])
+        draft = self.draft(document, options["draft"])
+        if not access.access_for(self.actor, document).in_working_group:
+            raise CommandError(f"{self.actor.get_username()}: only the working group exports the comment matrix.")
+        comments = selectors.comments_visible_to(self.actor, draft).select_related("draft_section", "addressed_in")
+        rows = matrix_rows(comments)
+        title = f"{document.title}, {draft.title}"
+        content: str | bytes
         if options["format"] == "csv":
-            data = matrix.matrix_csv(rows).encode("utf-8")
+            content = matrix.matrix_csv(rows)
         elif options["format"] == "xlsx":
-            data = matrix.matrix_xlsx(rows, title=f"{draft.document.title}, {draft.title}")
+            content = matrix.matrix_xlsx(rows, title=title)
         else:
-            data = matrix.matrix_docx(rows, title=f"{draft.document.title}, {draft.title}")
-        if options["output"]:
-            with open(options["output"], "wb") as out:
-                out.write(data)
-        else:
-            sys.stdout.buffer.write(data) if options["format"] == "xlsx" else self.stdout.write(
-                data.decode("utf-8"), ending=""
-            )
-        self.stderr.write(f"{len(rows)} comments from {draft.title} of {draft.document.slug}.")
+            content = matrix.matrix_docx(rows, title=title)
+        self.write_output(content, options["output"])
+        self.stderr.write(f"{len(rows)} comments from {draft.title} of {document.slug}.")

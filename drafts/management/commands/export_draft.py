@@ -1,26 +1,28 @@
 """``export_draft SLUG DRAFT --format md|html|docx [-o FILE]``: a frozen draft as Markdown, HTML or Word.
 
-An admin tool: it applies no per-user visibility. The conversions live in ``drafts.interchange`` and
-take plain data, so a web view can call them with the sections its visibility selector allowed.
+Exports what the acting user (``--user``, default the system actor) may read. The conversions live in
+``drafts.interchange`` and take plain data, so the web download and this command share them.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+from argparse import ArgumentParser
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from drafts import interchange, selectors
-from drafts.models import Document, Draft
+from drafts.management.base import ActingCommand
 
 
-class Command(BaseCommand):
+class Command(ActingCommand):
     help = (
         "Export a frozen draft as Markdown (re-importable: every heading carries its {#key}), "
         "a standalone printable HTML page, or a Word document. Without -o the output goes to stdout."
     )
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        super().add_arguments(parser)
         parser.add_argument("slug", help="the document's slug")
         parser.add_argument("draft", help="the draft number (1, 2, ...)")
         parser.add_argument("--format", required=True, choices=interchange.EXPORT_FORMATS, help="md, html or docx")
@@ -32,19 +34,9 @@ class Command(BaseCommand):
             "with import_document --update keeping each section's identity",
         )
 
-    def handle(self, *args, **options) -> None:
-        document = Document.objects.filter(slug=options["slug"]).first()
-        if document is None:
-            raise CommandError(f"No document with the slug {options['slug']!r}.")
-        try:
-            number = int(options["draft"])
-        except ValueError:
-            raise CommandError(f"DRAFT must be a draft number (1, 2, ...), not {options['draft']!r}.") from None
-        draft = Draft.objects.filter(document=document, number=number).first()
-        if draft is None:
-            existing = list(document.drafts.order_by("number").values_list("number", flat=True))
-            known = f"its drafts are {', '.join(map(str, existing))}" if existing else "it has no drafts yet"
-            raise CommandError(f"{document.slug} has no Draft {number}; {known}.")
+    def handle(self, *args: Any, **options: Any) -> None:
+        document = self.document(options["slug"])
+        draft = self.draft(document, options["draft"])
         fmt = options["format"]
         if fmt == "docx" and not options["output"] and self.stdout.isatty():
             raise CommandError("A .docx is binary: give -o FILE or redirect stdout to a file.")
@@ -61,30 +53,5 @@ class Command(BaseCommand):
             )
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
-        if options["output"]:
-            _write_file(Path(options["output"]), content)
-            where = options["output"]
-        else:
-            self._write_stdout(content)
-            where = "stdout"
+        where = self.write_output(content, options["output"])
         self.stderr.write(f"Exported {document.slug} {draft.title} ({len(sections)} sections) as {fmt} to {where}.")
-
-    def _write_stdout(self, content: str | bytes) -> None:
-        if isinstance(content, str):
-            self.stdout.write(content, ending="")
-            self.stdout.flush()
-            return
-        buffer = getattr(self.stdout, "buffer", None)  # OutputWrapper passes attributes through
-        if buffer is None:
-            raise CommandError("stdout takes no bytes here; give -o FILE for a .docx.")
-        self.stdout.flush()  # whatever text went before must not land after the bytes
-        buffer.write(content)
-        buffer.flush()
-
-
-def _write_file(path: Path, content: str | bytes) -> None:
-    data = content.encode("utf-8") if isinstance(content, str) else content
-    try:
-        path.write_bytes(data)
-    except OSError as exc:
-        raise CommandError(f"{path}: cannot write ({exc.strerror or exc}).") from exc

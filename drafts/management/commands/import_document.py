@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
+from argparse import ArgumentParser
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
-from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError, OutputWrapper
+from django.core.management.base import CommandError, OutputWrapper
 from django.db.models.signals import post_save
 from django.utils.text import slugify
 
 from drafts import interchange, services
+from drafts.management.base import ActingCommand
 from drafts.models import Section
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -21,7 +21,7 @@ MAX_FILE_BYTES = 20 * 1024 * 1024
 PROGRESS_MIN_SECTIONS = 50
 
 
-class Command(BaseCommand):
+class Command(ActingCommand):
     help = (
         "Import a document from a Markdown file (# Title, ## sections, ### subsections, optional {#key}) "
         "or a Word .docx file (Heading 1 title, Heading 2 sections, Heading 3 subsections; a key may be typed "
@@ -29,7 +29,8 @@ class Command(BaseCommand):
         "sections get a new version."
     )
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        super().add_arguments(parser)
         parser.add_argument("file", help="a .md or .docx file")
         parser.add_argument("--slug", help="the document's slug (default: from the file name)")
         parser.add_argument(
@@ -39,7 +40,6 @@ class Command(BaseCommand):
         )
         parser.add_argument("--update", action="store_true", help="revise the existing document with this slug")
         parser.add_argument("--message", default="", help="the message recorded with every new version")
-        parser.add_argument("--user", help="user name recorded as the author of the versions")
         parser.add_argument("--dry-run", action="store_true", help="print what would change and write nothing")
 
     def handle(self, *args, **options) -> None:
@@ -59,11 +59,6 @@ class Command(BaseCommand):
         except interchange.ImportError_ as exc:
             message = str(exc)
             raise CommandError(message if message.startswith(path.name) else f"{path}: {message}") from exc
-        user = None
-        if options["user"]:
-            user = get_user_model().objects.filter(username=options["user"]).first()
-            if user is None:
-                raise CommandError(f"No user named {options['user']!r}.")
         slug = options["slug"] or slugify(path.stem)
         show_progress = not options["dry_run"] and len(parsed.sections) >= PROGRESS_MIN_SECTIONS
         progress = ProgressBar(self.stderr, total=len(parsed.sections), label="Importing") if show_progress else None
@@ -72,14 +67,12 @@ class Command(BaseCommand):
                 report = services.document_import(
                     parsed=parsed,
                     slug=slug,
-                    user=user,
+                    user=self.actor,
                     title=options["title"] or "",
                     update=options["update"],
                     message=options["message"],
                     dry_run=options["dry_run"],
                 )
-        except ValidationError as exc:
-            raise CommandError("; ".join(exc.messages)) from exc
         finally:
             if progress is not None:
                 progress.close()

@@ -194,6 +194,7 @@ class Command(BaseCommand):
                 defaults={"email": f"{username}@example.org", "first_name": description.split(" (")[0]},
             )
             user.set_password(password)
+            user.is_staff = username == "editor"  # the secretariat starts documents from files
             user.save()
             users[username] = user
         Profile.objects.update_or_create(
@@ -218,9 +219,11 @@ class Command(BaseCommand):
         document.symbol = "WG/MIG/2026/CRP.1"
         document.save(update_fields=["symbol"])
         for username, _password, role, _description in DEMO_USERS:
-            services.membership_set(document=document, user=users[username], role=role)
+            services.membership_set(document=document, person=users[username], role=role, user=users["editor"])
         for username, *_rest in STAKEHOLDERS:
-            services.membership_set(document=document, user=users[username], role=Role.STAKEHOLDER)
+            services.membership_set(
+                document=document, person=users[username], role=Role.STAKEHOLDER, user=users["editor"]
+            )
         now = timezone.now()
         zero = services.draft_freeze(
             document=document,
@@ -237,7 +240,7 @@ class Command(BaseCommand):
         report = services.document_import(
             parsed=second,
             slug=SLUG,
-            user=users["member"],
+            user=users["editor"],  # importing a revised file is the editors' (the pen-holders edit one by one)
             update=True,
             messages=messages,
             message="Consequential renumbering",
@@ -286,7 +289,9 @@ class Command(BaseCommand):
             if not form.is_valid():
                 raise CommandError(f"Demo comment {label} is invalid: {form.errors.as_text()}")
             posted[label] = services.comment_post(form=form, user=user, draft=draft)
-        services.draft_update_settings(draft=draft, status=Draft.Status.SUPERSEDED, comments_open_until=timezone.now())
+        services.draft_update_settings(
+            draft=draft, user=users["editor"], status=Draft.Status.SUPERSEDED, comments_open_until=timezone.now()
+        )
         for label, disposition, response in DECISIONS:
             services.comment_dispose(
                 comments=[posted[label]], user=users["editor"], draft=draft, disposition=disposition, response=response

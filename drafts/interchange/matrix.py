@@ -1,20 +1,19 @@
 """The comment matrix ("compilation of comments"): one row per comment, as CSV, XLSX or Word.
 
 Who said what about which paragraph, of which type, what they proposed, and what was decided,
-in the column order used in UN and ISO practice. The caller passes comments it got from the
-visibility selector; this module only lays them out.
+in the column order used in UN and ISO practice. ``drafts.presenting.matrix`` makes the rows from
+the comments the visibility selector chose; this module only writes them out.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
 from dataclasses import astuple, dataclass, fields
 
 from django.utils.translation import gettext_lazy as _
 
-from drafts.models import DraftComment
+from drafts.interchange.tables import table_docx
 
 FORMATS = ("csv", "xlsx", "docx")
 COLUMNS = [
@@ -45,28 +44,6 @@ class MatrixRow:
     disposition: str
     response: str
     addressed_in: str
-
-
-def matrix_rows(comments: Iterable[DraftComment]) -> list[MatrixRow]:
-    """Rows for the published comments (not replies, not hidden), sorted by section and paragraph."""
-    chosen = [c for c in comments if c.level == 0 and c.is_public and not c.is_removed]
-    chosen.sort(key=lambda c: (c.draft_section.order if c.draft_section_id else 0, c.paragraph or 0, c.reference))
-    return [
-        MatrixRow(
-            reference=c.reference,
-            organisation=c.organisation or c.user_name,
-            category=c.get_category_display() if c.category else "",
-            section=(c.draft_section.number or c.draft_section.heading) if c.draft_section_id else str(_("General")),
-            paragraph=str(c.paragraph or ""),
-            kind=c.get_kind_display(),
-            comment=c.comment,
-            proposed=c.proposed_text,
-            disposition=c.get_disposition_display(),
-            response=c.response,
-            addressed_in=c.addressed_in.title if c.addressed_in_id else "",
-        )
-        for c in chosen
-    ]
 
 
 # Column widths in characters (the workbook) and relative widths (the Word table).
@@ -136,9 +113,8 @@ def matrix_docx(rows: list[MatrixRow], *, title: str) -> bytes:
     cell shows its text literally (a comment's ``| pipes |``, ``**stars**`` or ``# hashes`` are text,
     its line breaks are line breaks). Raises ``ValueError`` if pandoc fails.
     """
-    from drafts import interchange  # pandoc is needed only here
 
-    return interchange.table_docx(
+    return table_docx(
         title,
         [str(c) for c in COLUMNS],
         [list(astuple(row)) for row in rows],

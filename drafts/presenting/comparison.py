@@ -1,6 +1,6 @@
 """A comparison ready to show or export: the diff engine's verdict plus a redline per section.
 
-Reads two sides chosen through ``selectors.compare_side`` (which applies visibility), asks
+Reads two sides chosen through ``selectors.compare_side`` (which asks ``drafts.access``), asks
 ``diffing.compare_sections`` what changed, and builds each changed section's redline from the
 cached renderings (``rendering.render_many``) with ``redline.redline``. Redlines are cached by
 the hash of the two renderings they compare, so they never go stale either.
@@ -17,7 +17,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from drafts import diffing, numbering, rendering
 from drafts.redline import redline
-from drafts.selectors import Side
+from drafts.values import Side
 
 _REDLINE_PREFIX = "rl1"  # bump when the redline itself changes
 

@@ -1,0 +1,31 @@
+"""The drafting concepts: documents of versioned sections, frozen drafts and per-document roles.
+
+Every write goes through ``drafts.services``; these models guard their own invariants as well
+(database constraints, and frozen drafts that refuse to change) so a stray write elsewhere cannot
+break them. One module per concept; everything is importable from ``drafts.models``.
+"""
+
+from drafts.models.comments import CommentKind, Disposition, DraftComment, Profile, StakeholderCategory
+from drafts.models.documents import Document, Membership, Role, Section, key_validator, validate_heading
+from drafts.models.drafts import Draft, DraftSection, FrozenDraftError
+from drafts.values import BODY_MAX_CHARS, HEADING_MAX_LENGTH, KEY_PATTERN
+
+__all__ = [
+    "BODY_MAX_CHARS",
+    "HEADING_MAX_LENGTH",
+    "KEY_PATTERN",
+    "CommentKind",
+    "Disposition",
+    "Document",
+    "Draft",
+    "DraftComment",
+    "DraftSection",
+    "FrozenDraftError",
+    "Membership",
+    "Profile",
+    "Role",
+    "Section",
+    "StakeholderCategory",
+    "key_validator",
+    "validate_heading",
+]

@@ -1,0 +1,135 @@
+"""Who stakeholders speak for, and their comments on frozen drafts with the editors' decisions."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxLengthValidator, RegexValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django_comments_xtd.models import XtdComment
+
+from drafts.models.drafts import Draft, DraftSection
+
+
+class StakeholderCategory(models.TextChoices):
+    MEMBER_STATE = "member_state", _("Member State")
+    UN_ENTITY = "un_entity", _("UN entity")
+    IGO = "igo", _("Other intergovernmental organisation")
+    NGO = "ngo", _("NGO / civil society")
+    NHRI = "nhri", _("National human rights institution")
+    ACADEMIA = "academia", _("Academia")
+    INDIVIDUAL = "individual", _("Individual")
+
+
+class Profile(models.Model):
+    """Who a person speaks for. Copied onto each comment, so a later change does not rewrite history."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    category = models.CharField(
+        _("category"), max_length=20, choices=StakeholderCategory.choices, default=StakeholderCategory.INDIVIDUAL
+    )
+    code = models.CharField(
+        _("short code"),
+        max_length=12,
+        blank=True,
+        validators=[RegexValidator(r"^[A-Z0-9]*$")],
+        help_text=_("Used in comment IDs such as OHCHR-003; made from the organisation's initials if empty."),
+    )
+
+    class Meta:
+        ordering = ["organisation"]
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.organisation or self.get_category_display()})"
+
+
+class CommentKind(models.TextChoices):
+    GENERAL = "general", _("General")
+    TECHNICAL = "technical", _("Technical")
+    EDITORIAL = "editorial", _("Editorial")
+
+
+class Disposition(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    ACCEPTED = "accepted", _("Accepted")
+    MODIFIED = "accepted_modified", _("Accepted with modifications")
+    REJECTED = "rejected", _("Rejected")
+    NOTED = "noted", _("Noted")
+
+
+class DraftComment(XtdComment):
+    """A comment on a section as frozen in a draft (or on the draft as a whole), and what became of it.
+
+    The xtd parent keeps the text, author, threading and follow-up; this adds the anchor, the
+    commenter's standing at the time, and the editors' decision.
+    """
+
+    draft = models.ForeignKey(Draft, on_delete=models.PROTECT, related_name="comments")
+    draft_section = models.ForeignKey(
+        DraftSection, on_delete=models.PROTECT, null=True, blank=True, related_name="comments"
+    )
+    paragraph = models.PositiveSmallIntegerField(_("paragraph"), null=True, blank=True)
+    quote = models.CharField(_("quoted phrase"), max_length=500, blank=True)
+    kind = models.CharField(_("type"), max_length=20, choices=CommentKind.choices, default=CommentKind.GENERAL)
+    proposed_text = models.TextField(_("proposed text"), blank=True, validators=[MaxLengthValidator(20_000)])
+    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    category = models.CharField(_("category"), max_length=20, choices=StakeholderCategory.choices, blank=True)
+    reference = models.CharField(_("ID"), max_length=24, blank=True)
+    disposition = models.CharField(
+        _("disposition"), max_length=20, choices=Disposition.choices, default=Disposition.PENDING
+    )
+    response = models.TextField(_("response"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    addressed_in = models.ForeignKey(
+        Draft, on_delete=models.PROTECT, null=True, blank=True, related_name="addressed_comments"
+    )
+    hidden_reason = models.TextField(_("reason for hiding"), blank=True)
+
+    class Meta:
+        ordering = ["draft", "thread_id", "order"]
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["draft", "reference"], condition=~models.Q(reference=""), name="comment_reference_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(paragraph__isnull=True) | models.Q(paragraph__gte=1),
+                name="comment_paragraph_from_one",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(disposition__in=Disposition.values), name="comment_disposition_known"
+            ),
+        ]
+        indexes = [models.Index(fields=["draft", "draft_section", "paragraph"], name="comment_anchor_idx")]
+
+    def __str__(self) -> str:
+        return self.reference or f"#{self.pk}"
+
+    @property
+    def is_reply(self) -> bool:
+        return self.level > 0
+
+    @property
+    def anchor_label(self) -> str:
+        """Where the comment points: "7.3 ¶2", "7.3", or "Whole draft"."""
+        if self.draft_section_id is None:
+            return str(_("Whole draft"))
+        label = self.draft_section.number or self.draft_section.heading
+        return f"{label} ¶{self.paragraph}" if self.paragraph else label
+
+    def get_absolute_url(self) -> str:
+        if self.draft_section_id is None:
+            url = reverse("drafts:draft_general_comments", kwargs={
+                "slug": self.draft.document.slug, "number": self.draft.number})
+        else:  # built from self.draft so a list that selects draft__document costs no query per row
+            url = reverse("drafts:draft_section", kwargs={
+                "slug": self.draft.document.slug, "number": self.draft.number, "key": self.draft_section.key})
+        return f"{url}#c{self.pk}"

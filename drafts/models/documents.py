@@ -1,0 +1,152 @@
+"""Documents, their per-document roles, and the versioned sections of their working copy."""
+
+from __future__ import annotations
+
+import reversion
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator, RegexValidator
+from django.db import models
+from django.db.models.functions import Length, Trim
+from django.db.models.lookups import GreaterThan, LessThanOrEqual
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language_info
+from django.utils.translation import gettext_lazy as _
+
+from drafts import numbering
+from drafts.values import BODY_MAX_CHARS, HEADING_MAX_LENGTH, KEY_PATTERN
+
+key_validator = RegexValidator(
+    KEY_PATTERN,
+    _("A key uses lower-case letters, digits, hyphens and underscores, and starts with a letter or digit."),
+    code="invalid_key",
+)
+
+
+def validate_heading(value: str) -> None:
+    """A heading must say something: the one rule behind the form, the model and the database constraint."""
+    if not value.strip():
+        raise ValidationError(_("A heading cannot be empty."), code="blank_heading")
+
+
+
+
+class Role(models.TextChoices):
+    EDITOR = "editor", _("Editor")
+    MEMBER = "member", _("Working-group member")
+    STAKEHOLDER = "stakeholder", _("Stakeholder")
+
+
+class Document(models.Model):
+    class Numbering(models.TextChoices):
+        PRINCIPLES = numbering.PRINCIPLES, _("Principle 7, 7.3, 7.3.1")
+        DECIMAL = numbering.DECIMAL, _("7, 7.3, 7.3.1")
+
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    title = models.CharField(_("title"), max_length=300)
+    symbol = models.CharField(_("symbol"), max_length=100, blank=True, help_text=_("e.g. A/HRC/WG/2017/CRP.1"))
+    numbering = models.CharField(_("numbering"), max_length=20, choices=Numbering.choices, default=Numbering.PRINCIPLES)
+    language = models.CharField(
+        _("language of the text"), max_length=10, choices=settings.LANGUAGES, default="en",
+        help_text=_("The text carries its own language and direction, whatever language the interface is in."),
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("drafts:document_detail", kwargs={"slug": self.slug})
+
+    @property
+    def text_direction(self) -> str:
+        """``rtl`` for a text in Arabic (or another right-to-left language), else ``ltr``."""
+        try:
+            return "rtl" if get_language_info(self.language)["bidi"] else "ltr"
+        except KeyError:
+            return "ltr"
+
+
+class Membership(models.Model):
+    """A person's role on one document: roles are per document, not global."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+
+    class Meta:
+        ordering = ["document", "role", "user"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["document", "user"], name="membership_one_role_per_document"),
+            models.CheckConstraint(condition=models.Q(role__in=Role.values), name="membership_role_known"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()} – {self.document}"
+
+
+# Reversion keeps what a section says and where it stands; siblings shifted by a move are not
+# versioned, because their numbers are derived and their own text did not change.
+@reversion.register(fields=("key", "heading", "body", "parent", "position", "numbered", "removed"))
+class Section(models.Model):
+    """One section of a document's working copy. Never hard-deleted: removal is a flag."""
+
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="sections")
+    key = models.CharField(
+        _("key"),
+        max_length=80,
+        validators=[key_validator],
+        help_text=_("Stable identifier; never changes, survives renames, moves and renumbering."),
+    )
+    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="children")
+    position = models.PositiveIntegerField(_("position"), default=1)
+    numbered = models.BooleanField(_("numbered"), default=True)
+    heading = models.CharField(_("heading"), max_length=HEADING_MAX_LENGTH)
+    body = models.TextField(_("text"), blank=True, validators=[MaxLengthValidator(BODY_MAX_CHARS)])
+    removed = models.BooleanField(_("removed"), default=False)
+    # Count of versions; the edit form carries it so a stale save is detected (optimistic locking).
+    version_number = models.PositiveIntegerField(_("version"), default=0)
+
+    class Meta:
+        ordering = ["document", "parent_id", "position"]
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
+        constraints = [
+            models.UniqueConstraint(fields=["document", "key"], name="section_key_unique_per_document"),
+            models.CheckConstraint(condition=GreaterThan(Length(Trim("heading")), 0), name="section_heading_not_blank"),
+            models.CheckConstraint(
+                condition=models.Q(parent__isnull=True) | ~models.Q(parent=models.F("pk")),
+                name="section_not_own_parent",
+            ),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("body"), BODY_MAX_CHARS), name="section_body_at_most_1mb"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.heading
+
+    def clean(self) -> None:
+        if self.parent_id and self.parent.document_id != self.document_id:
+            raise ValidationError(
+                {
+                    "parent": ValidationError(
+                        _("The parent must be a section of the same document."), code="foreign_parent"
+                    )
+                }
+            )
+        try:
+            validate_heading(self.heading)
+        except ValidationError as error:
+            raise ValidationError({"heading": error}) from None
+
+    def get_absolute_url(self) -> str:
+        return reverse("drafts:section_detail", kwargs={"slug": self.document.slug, "key": self.key})

@@ -1,0 +1,47 @@
+"""Every read that depends on who is asking. What a person may see is decided by ``drafts.access``;
+these functions filter with it, so pages, exports, commands and feeds all ask the same question.
+
+A view that needs "may this person see X" gets X through one of these and turns "not found" into a
+404, so the existence of something hidden never leaks.
+"""
+
+from drafts.selectors.comments import (
+    comment_counts,
+    comments_filtered,
+    comments_of,
+    comments_visible_to,
+    disposition_counts,
+)
+from drafts.selectors.compare import compare_side, draft_states, version_state, working_copy_states
+from drafts.selectors.documents import (
+    OutlineEntry,
+    documents_visible_to,
+    draft_export_sections,
+    draft_sections,
+    drafts_visible_to,
+    placement_choices,
+    section_versions,
+    working_copy,
+    working_copy_token,
+)
+
+__all__ = [
+    "OutlineEntry",
+    "comment_counts",
+    "comments_filtered",
+    "comments_of",
+    "comments_visible_to",
+    "compare_side",
+    "disposition_counts",
+    "documents_visible_to",
+    "draft_export_sections",
+    "draft_sections",
+    "draft_states",
+    "drafts_visible_to",
+    "placement_choices",
+    "section_versions",
+    "version_state",
+    "working_copy",
+    "working_copy_states",
+    "working_copy_token",
+]

@@ -1,0 +1,74 @@
+"""Reads of comments: who sees which comment, counts for the reading page, the editors' filters."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+
+from drafts.access import User, access_for
+from drafts.models import Draft, DraftComment
+
+
+def comments_visible_to(user: User, draft: Draft) -> QuerySet[DraftComment]:
+    """The comments on one draft this person may read (the draft itself must be visible to them).
+
+    The working group sees every comment, hidden ones included. Others see published comments;
+    where the draft keeps stakeholders' comments apart, only the threads they started.
+    """
+    comments = DraftComment.objects.filter(draft=draft).select_related("draft__document", "draft_section", "user")
+    if access_for(user, draft.document).in_working_group:
+        return comments
+    comments = comments.filter(is_public=True, is_removed=False)
+    if draft.comments_visible_to_all:
+        return comments
+    if not user.is_authenticated:
+        return comments.none()
+    own_threads = DraftComment.objects.filter(draft=draft, user=user, level=0).values("thread_id")
+    return comments.filter(thread_id__in=own_threads)
+
+
+def comment_counts(comments: QuerySet[DraftComment]) -> dict[tuple[int | None, int | None], int]:
+    """Counts of comments (not replies) by (draft section id, paragraph), in one query.
+
+    ``(section_id, None)`` counts comments on the whole section; ``(None, None)`` on the whole draft.
+    """
+    rows = comments.filter(level=0).order_by().values_list("draft_section_id", "paragraph").annotate(n=Count("pk"))
+    return {(section_id, paragraph): n for section_id, paragraph, n in rows}
+
+
+def comments_of(user: User) -> QuerySet[DraftComment]:
+    """A person's own comments across every draft, newest first, with where each one stands."""
+    if not user.is_authenticated:
+        return DraftComment.objects.none()
+    return (
+        DraftComment.objects.filter(user=user)
+        .select_related("draft__document", "draft_section", "addressed_in")
+        .order_by("-submit_date")
+    )
+
+
+def disposition_counts(comments: QuerySet[DraftComment]) -> dict[str, int]:
+    rows = comments.filter(level=0).order_by().values_list("disposition").annotate(n=Count("pk"))
+    return dict(rows)
+
+
+def comments_filtered(
+    comments: QuerySet[DraftComment],
+    *,
+    section: str = "",
+    kind: str = "",
+    disposition: str = "",
+    category: str = "",
+    organisation: str = "",
+) -> QuerySet[DraftComment]:
+    """Narrow a comment list the way the editors' table asks: section number or key, type, and so on."""
+    if section:
+        comments = comments.filter(Q(draft_section__number=section) | Q(draft_section__key=section))
+    if kind:
+        comments = comments.filter(kind=kind)
+    if disposition:
+        comments = comments.filter(disposition=disposition)
+    if category:
+        comments = comments.filter(category=category)
+    if organisation:
+        comments = comments.filter(organisation__icontains=organisation)
+    return comments

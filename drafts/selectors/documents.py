@@ -1,0 +1,115 @@
+"""Reads of documents, drafts and the working copy that depend on who is asking."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from reversion.models import Version
+
+from drafts import numbering
+from drafts.access import User, access_for, sees_everything
+from drafts.models import Document, Draft, DraftSection, Membership, Section
+from drafts.values import ExportSection
+
+
+def drafts_visible_to(user: User, document: Document) -> QuerySet[Draft]:
+    """The drafts of one document this person may read."""
+    drafts = Draft.objects.filter(document=document).select_related("document")
+    return drafts.filter(visibility__in=access_for(user, document).readable_visibilities)
+
+
+def documents_visible_to(user: User) -> QuerySet[Document]:
+    """Documents with at least one draft this person may read, or on which they have a role."""
+    documents = Document.objects.all()
+    if sees_everything(user):
+        return documents
+    visible = Q(Exists(Draft.objects.filter(document=OuterRef("pk"), visibility=Draft.Visibility.PUBLIC)))
+    if user.is_authenticated:
+        visible |= Q(Exists(Membership.objects.filter(document=OuterRef("pk"), user=user)))
+    return documents.filter(visible)
+
+
+@dataclass(frozen=True)
+class OutlineEntry:
+    """A live section of the working copy with its derived number and place."""
+
+    section: Section
+    number: str
+    label: str
+    depth: int
+    position: int
+
+    @property
+    def anchor(self) -> str:
+        return numbering.anchor_for(self.number, self.section.key)
+
+
+def working_copy(document: Document) -> tuple[list[OutlineEntry], list[Section]]:
+    """The live outline of a document's working copy, and its removed sections (to restore)."""
+    sections = list(Section.objects.filter(document=document))
+    places = numbering.outline(numbering.Node(s.pk, s.parent_id, s.position, s.numbered, s.removed) for s in sections)
+    by_id = {s.pk: s for s in sections}
+    entries = [
+        OutlineEntry(
+            by_id[p.id],
+            p.number,
+            numbering.display_number(p.number, p.depth, document.numbering, document.language),
+            p.depth,
+            p.position,
+        )
+        for p in places
+    ]
+    live = {p.id for p in places}
+    removed = [s for s in sections if s.pk not in live]
+    return entries, removed
+
+
+def draft_sections(draft: Draft) -> list[DraftSection]:
+    """A frozen draft's sections in document order."""
+    return list(DraftSection.objects.filter(draft=draft).order_by("order"))
+
+
+def section_versions(section: Section) -> QuerySet[Version]:
+    """A section's history, newest first, with who made each change and why."""
+    return Version.objects.get_for_object(section).select_related("revision__user")
+
+
+def draft_export_sections(draft: Draft) -> list[ExportSection]:
+    """A frozen draft's sections as the exports (Markdown, HTML, Word) take them."""
+    return [
+        ExportSection(key=s.key, heading=s.heading, body=s.body, depth=s.depth, number=s.number)
+        for s in draft_sections(draft)
+    ]
+
+
+def working_copy_token(document: Document) -> str:
+    """A fingerprint of the working copy: it changes whenever any section is saved, moved or removed.
+
+    An import preview carries it, so applying refuses if the working copy changed in between.
+    """
+    rows = (
+        Section.objects.filter(document=document)
+        .order_by("pk")
+        .values_list("pk", "version_number", "parent_id", "position", "removed")
+    )
+    return hashlib.sha256(repr(list(rows)).encode()).hexdigest()
+
+
+def placement_choices(document: Document, moving: Section | None = None) -> QuerySet[Section]:
+    """Live sections a section may be placed under (never itself or its own subsections)."""
+    candidates = Section.objects.filter(document=document, removed=False)
+    if moving is not None:
+        entries, _removed = working_copy(document)
+        inside, depth = set(), None
+        for entry in entries:
+            if entry.section.pk == moving.pk:
+                depth = entry.depth
+                inside.add(entry.section.pk)
+            elif depth is not None and entry.depth > depth:
+                inside.add(entry.section.pk)
+            elif depth is not None:
+                depth = None
+        candidates = candidates.exclude(pk__in=inside)
+    return candidates.order_by("parent_id", "position")

@@ -1,0 +1,56 @@
+"""Every write in the app: one function per action, named ``<thing>_<action>``, each in one transaction.
+
+Each writing service takes the acting ``user`` and asks ``drafts.access`` first, raising
+``PermissionDenied`` before anything is written, whoever calls it (page, command, task, API).
+A change to a section is exactly one reversion revision, with the acting user and a message.
+"""
+
+from drafts.services.accounts import stakeholder_sign_up
+from drafts.services.comments import (
+    CommentRefused,
+    comment_dispose,
+    comment_flag,
+    comment_hide,
+    comment_post,
+    profile_for,
+)
+from drafts.services.documents import document_create, membership_set
+from drafts.services.drafts import draft_freeze, draft_update_settings
+from drafts.services.imports import ImportReport, document_import, parsed_states
+from drafts.services.sections import (
+    EditConflict,
+    latest_version,
+    section_create,
+    section_move,
+    section_remove,
+    section_restore,
+    section_revert,
+    section_update,
+    unique_key,
+)
+
+__all__ = [
+    "CommentRefused",
+    "EditConflict",
+    "ImportReport",
+    "comment_dispose",
+    "comment_flag",
+    "comment_hide",
+    "comment_post",
+    "document_create",
+    "document_import",
+    "draft_freeze",
+    "draft_update_settings",
+    "latest_version",
+    "membership_set",
+    "parsed_states",
+    "profile_for",
+    "section_create",
+    "section_move",
+    "section_remove",
+    "section_restore",
+    "section_revert",
+    "section_update",
+    "stakeholder_sign_up",
+    "unique_key",
+]

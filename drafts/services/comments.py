@@ -1,0 +1,128 @@
+"""Comments on frozen drafts: posting, flagging, and the editors' decisions and moderation."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_comments.models import CommentFlag
+from django_comments_xtd.models import MaxThreadLevelExceededException
+from django_comments_xtd.views import notify_comment_followers
+
+from drafts import access
+from drafts.access import Action
+from drafts.models import Disposition, Draft, DraftComment, Profile
+
+
+class CommentRefused(Exception):
+    """A comment that cannot be accepted; the message is meant for the person who wrote it."""
+
+
+def profile_for(user: AbstractBaseUser) -> Profile:
+    profile, _created = Profile.objects.get_or_create(user=user)
+    return profile
+
+
+def _organisation_code(profile: Profile) -> str:
+    if profile.code:
+        return profile.code
+    if not profile.organisation.strip():
+        return "IND"
+    words = [w for w in re.split(r"[^\w]+", profile.organisation) if w and w[0].isalnum()]
+    initials = "".join(w[0] for w in words if w[0].isupper()) or "".join(w[0] for w in words)
+    code = re.sub(r"[^A-Z0-9]", "", initials.upper())[:8]
+    return code or "ORG"
+
+
+@transaction.atomic
+def comment_post(*, form, user: AbstractBaseUser, draft: Draft, ip_address: str | None = None) -> DraftComment:
+    """Store a validated comment form's comment on ``draft``, or refuse it with a reason.
+
+    Refused (nothing stored): outside the comment window, more than ``COMMENTS_PER_MINUTE`` from
+    one account in a minute. A double submission of the same text returns the first comment.
+    The commenter's organisation and category are copied onto the comment, and it gets a stable
+    ID (``OHCHR-003``) numbered per organisation within the draft.
+    """
+    access.require(user, draft.document, Action.COMMENT, draft)
+    # Lock the draft row: numbering IDs and spotting a double click need one writer at a time.
+    draft = Draft.objects.select_for_update().get(pk=draft.pk)
+    if not draft.comments_open():
+        if draft.comments_open_until and timezone.now() >= draft.comments_open_until:
+            raise CommentRefused(
+                _("The comment period for %(draft)s closed on %(date)s.")
+                % {"draft": draft.title, "date": _local(draft.comments_open_until)}
+            )
+        if draft.comments_open_from and timezone.now() < draft.comments_open_from:
+            raise CommentRefused(
+                _("The comment period for %(draft)s opens on %(date)s.")
+                % {"draft": draft.title, "date": _local(draft.comments_open_from)}
+            )
+        raise CommentRefused(_("%(draft)s is not open for comments.") % {"draft": draft.title})
+    comment = form.get_comment_object()  # returns the stored comment if this is a double submission
+    if comment.pk:
+        return comment
+    recent = DraftComment.objects.filter(user=user, submit_date__gte=timezone.now() - timedelta(minutes=1)).count()
+    if recent >= settings.COMMENTS_PER_MINUTE:
+        raise CommentRefused(
+            _("You have posted %(count)s comments in the last minute. Please wait a moment before posting again.")
+            % {"count": recent}
+        )
+    profile = profile_for(user)
+    comment.user, comment.ip_address = user, ip_address
+    comment.user_name = user.get_full_name() or user.get_username()
+    comment.user_email = user.email
+    comment.organisation, comment.category = profile.organisation, profile.category
+    comment.is_public = True
+    if not comment.parent_id:
+        code = _organisation_code(profile)
+        taken = DraftComment.objects.filter(draft=draft, reference__startswith=f"{code}-").count()
+        comment.reference = f"{code}-{taken + 1:03d}"
+    try:
+        comment.save()
+    except MaxThreadLevelExceededException as exc:
+        raise CommentRefused(_("Replies can only be one level deep.")) from exc
+    transaction.on_commit(lambda: notify_comment_followers(comment))
+    return comment
+
+
+@transaction.atomic
+def comment_dispose(
+    *, comments, user: AbstractBaseUser, draft: Draft, disposition: str, response: str | None = None
+) -> int:
+    """Record the editors' decision on one or more comments of ``draft``; returns how many changed."""
+    access.require(user, draft.document, Action.MANAGE_COMMENTS)
+    if disposition not in Disposition.values:
+        raise ValidationError(_("Unknown disposition."), code="unknown_disposition")
+    changes = {"disposition": disposition, "decided_by": user, "decided_at": timezone.now()}
+    if response is not None:
+        changes["response"] = response.strip()
+    ids = [c.pk for c in comments]
+    return DraftComment.objects.filter(pk__in=ids, draft=draft, level=0).update(**changes)
+
+
+@transaction.atomic
+def comment_hide(*, comment: DraftComment, user: AbstractBaseUser, reason: str) -> DraftComment:
+    """Hide a comment from everyone but the working group, with the reason. Nothing is deleted."""
+    access.require(user, comment.draft.document, Action.MANAGE_COMMENTS)
+    if not reason.strip():
+        raise ValidationError(_("Give the reason for hiding the comment."), code="reason_required")
+    comment.is_public, comment.hidden_reason = False, reason.strip()
+    comment.save(update_fields=["is_public", "hidden_reason"])
+    return comment
+
+
+@transaction.atomic
+def comment_flag(*, comment: DraftComment, user: AbstractBaseUser) -> None:
+    """Ask the editors to look at a comment (django-comments' removal suggestion flag), once per person."""
+    access.require(user, comment.draft.document, Action.COMMENT, comment.draft)
+    CommentFlag.objects.get_or_create(comment=comment, user=user, flag=CommentFlag.SUGGEST_REMOVAL)
+
+
+def _local(moment: datetime) -> str:
+    return timezone.localtime(moment).strftime("%d %B %Y, %H:%M %Z")

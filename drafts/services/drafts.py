@@ -1,0 +1,152 @@
+"""Freezing drafts and changing the settings a frozen draft may still change."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.sites.models import Site
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mass_mail
+from django.db import transaction
+from django.db.models import CharField, OuterRef, Subquery
+from django.db.models.functions import Cast
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from reversion.models import Version
+
+from drafts import access, numbering
+from drafts.access import Action
+from drafts.models import Disposition, Document, Draft, DraftComment, DraftSection, FrozenDraftError, Section
+
+
+@transaction.atomic
+def draft_freeze(
+    *,
+    document: Document,
+    user: AbstractBaseUser,
+    label: str = "",
+    visibility: str = Draft.Visibility.WORKING_GROUP,
+    status: str = Draft.Status.CIRCULATED,
+    comments_open_from: datetime | None = None,
+    comments_open_until: datetime | None = None,
+    note: str = "",
+    comments_visible_to_all: bool = True,
+) -> Draft:
+    """Freeze the working copy as the document's next numbered draft.
+
+    Comments decided on earlier drafts are marked as addressed in this one, and everyone who
+    commented on the previous draft is told by e-mail once the freeze is committed.
+
+    Records, for every live section, the exact version it has now, its number and its place.
+    """
+    access.require(user, document, Action.MANAGE_DRAFTS)
+    # Lock the document row so two editors freezing at once get Draft n and Draft n+1.
+    document = Document.objects.select_for_update().get(pk=document.pk)
+    sections = list(
+        Section.objects.filter(document=document).annotate(
+            latest_version_id=Subquery(
+                Version.objects.get_for_model(Section)
+                .filter(object_id=Cast(OuterRef("pk"), CharField()))
+                .order_by("-pk")
+                .values("pk")[:1]
+            )
+        )
+    )
+    places = numbering.outline(numbering.Node(s.pk, s.parent_id, s.position, s.numbered, s.removed) for s in sections)
+    if not places:
+        raise ValidationError(_("The working copy has no sections to freeze."), code="empty")
+    by_id = {s.pk: s for s in sections}
+    last = document.drafts.order_by("-number").values_list("number", flat=True).first() or 0
+    draft = Draft(
+        document=document,
+        number=last + 1,
+        label=label.strip(),
+        visibility=visibility,
+        status=status,
+        comments_open_from=comments_open_from,
+        comments_open_until=comments_open_until,
+        note=note,
+        comments_visible_to_all=comments_visible_to_all,
+        frozen_by=user,
+    )
+    draft.full_clean()
+    draft.save()
+    snapshots = []
+    for place in places:
+        section = by_id[place.id]
+        if section.latest_version_id is None:
+            raise ValidationError(
+                _("Section “%(key)s” has no recorded version; it was written outside the services.")
+                % {"key": section.key},
+                code="unversioned",
+            )
+        snapshots.append(
+            DraftSection(
+                draft=draft,
+                section=section,
+                version_id=section.latest_version_id,
+                key=section.key,
+                parent_key=by_id[place.parent_id].key if place.parent_id else "",
+                order=place.order,
+                depth=place.depth,
+                position=place.position,
+                number=place.number,
+                heading=section.heading,
+                body=section.body,
+            )
+        )
+    DraftSection.objects.bulk_create(snapshots, batch_size=500)
+    _mark_addressed(draft)
+    return draft
+
+
+@transaction.atomic
+def draft_update_settings(*, draft: Draft, user: AbstractBaseUser, **changes: Any) -> Draft:
+    """Change what may change on a frozen draft (``Draft.EDITABLE_FIELDS``): label, status,
+    visibility, comment window, note. Anything else (its number, its sections, when it was frozen)
+    is refused. The comment window's order is checked by ``Draft.clean``.
+    """
+    access.require(user, draft.document, Action.MANAGE_DRAFTS)
+    unknown = set(changes) - set(Draft.EDITABLE_FIELDS)
+    if unknown:
+        raise FrozenDraftError(f"A frozen draft cannot change {', '.join(sorted(unknown))}.")
+    for field, value in changes.items():
+        setattr(draft, field, value.strip() if field == "label" else value)
+    draft.full_clean(validate_unique=False)
+    draft.save(update_fields=list(changes))
+    return draft
+
+
+def _mark_addressed(draft: Draft) -> None:
+    """Decided comments on earlier drafts are addressed in this one; their authors hear of it."""
+    earlier = DraftComment.objects.filter(draft__document=draft.document, draft__number__lt=draft.number)
+    earlier.filter(addressed_in__isnull=True, level=0).exclude(disposition=Disposition.PENDING).update(
+        addressed_in=draft
+    )
+    previous = draft.document.drafts.filter(number=draft.number - 1).first()
+    if previous is None:
+        return
+    recipients = sorted(
+        set(
+            DraftComment.objects.filter(draft=previous, level=0)
+            .exclude(user_email="")
+            .values_list("user_email", flat=True)
+        )
+    )
+    if recipients:
+        transaction.on_commit(lambda: _tell_commenters(draft, previous, recipients))
+
+
+def _tell_commenters(draft: Draft, previous: Draft, recipients: list[str]) -> None:
+    site = Site.objects.get_current()
+    url = f"{settings.SITE_SCHEME}://{site.domain}{reverse('drafts:my_comments')}"
+    subject = _("%(document)s: %(draft)s is out") % {"document": draft.document.title, "draft": draft.title}
+    body = _(
+        "%(draft)s of “%(document)s” has been published. You commented on %(previous)s; see what "
+        "became of each of your comments at %(url)s"
+    ) % {"draft": draft.title, "document": draft.document.title, "previous": previous.title, "url": url}
+    messages = [(subject, body, settings.DEFAULT_FROM_EMAIL, [email]) for email in recipients]
+    send_mass_mail(messages, fail_silently=False)

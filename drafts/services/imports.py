@@ -1,0 +1,251 @@
+"""A document from a file, or a revision of one: sections matched as the compare aligns them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from drafts import access, selectors
+from drafts.access import Action
+from drafts.diffing import compare_sections, temp_id
+from drafts.models import Document, Section
+from drafts.services.documents import document_create
+from drafts.services.sections import _open_slot, _save_version, unique_key
+from drafts.values import BODY_MAX_CHARS, SectionState
+
+
+@dataclass
+class ImportReport:
+    """What an import did (or, for a dry run, would do), section keys by kind of change."""
+
+    document: Document | None
+    created_document: bool = False
+    added: list[str] | None = None
+    modified: list[str] | None = None
+    moved: list[str] | None = None
+    removed: list[str] | None = None
+    restored: list[str] | None = None
+    unchanged: list[str] | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("added", "modified", "moved", "removed", "restored", "unchanged"):
+            if getattr(self, name) is None:
+                setattr(self, name, [])
+
+    @property
+    def changed(self) -> int:
+        return len(self.added) + len(self.modified) + len(self.moved) + len(self.removed) + len(self.restored)
+
+    def summary(self) -> str:
+        return ", ".join(
+            f"{len(getattr(self, name))} {name}"
+            for name in ("added", "modified", "moved", "removed", "restored", "unchanged")
+        )
+
+
+def _file_outline(sections) -> tuple[list[int | None], list[int]]:
+    """Each parsed section's parent (as an index into the file) and 1-based position among its siblings."""
+    parents: list[int | None] = []
+    positions: list[int] = []
+    stack: list[int] = []
+    counters: dict[int | None, int] = {}
+    for index, parsed_section in enumerate(sections):
+        del stack[parsed_section.depth :]
+        parent_index = stack[-1] if stack else None
+        parents.append(parent_index)
+        counters[parent_index] = counters.get(parent_index, 0) + 1
+        positions.append(counters[parent_index])
+        stack.append(index)
+    return parents, positions
+
+
+def parsed_states(parsed) -> list[SectionState]:
+    """A parsed file's sections as the diff engine takes them (keyless ones name parents by index)."""
+    sections = parsed.sections
+    parents, positions = _file_outline(sections)
+    return [
+        SectionState(key=s.key, heading=s.heading, body=s.body, position=positions[i], number=s.number or "",
+                     parent=None if parents[i] is None else (sections[parents[i]].key or temp_id(parents[i])))
+        for i, s in enumerate(sections)
+    ]
+
+
+def _match_existing(document: Document, parsed, existing: list[Section]) -> tuple[dict[int, Section], set[int]]:
+    """Pair the file's sections (by index) with existing ones, as the compare aligns them.
+
+    By key first, then by content, so renamed, moved and edited sections in a file without keys
+    are recognised. Returns the pairs and the indexes of sections that really moved (their
+    parent, or their place among unchanged neighbours, changed). A removed section whose key is
+    in the file comes back (restored).
+    """
+    sections = parsed.sections
+    new_states = parsed_states(parsed)
+    comparison = compare_sections(selectors.working_copy_states(document), new_states)
+    index_of = {id(state): i for i, state in enumerate(new_states)}
+    by_key = {s.key: s for s in existing}
+    matched: dict[int, Section] = {}
+    moved: set[int] = set()
+    for change in comparison.sections:
+        if change.new is None:
+            continue
+        index = index_of[id(change.new)]
+        if change.old is not None:
+            matched[index] = by_key[change.old.key]
+            if "moved" in change.changes:
+                moved.add(index)
+        elif change.new.key in by_key:
+            matched[index] = by_key[change.new.key]
+    # What content could not pair (a short text rewritten) still pairs by an unchanged heading.
+    left = {}
+    for change in comparison.sections:
+        if change.old is not None and change.new is None:
+            left.setdefault(change.old.heading, []).append(by_key[change.old.key])
+    for index, parsed_section in enumerate(sections):
+        if index not in matched and not parsed_section.key and left.get(parsed_section.heading):
+            matched[index] = left[parsed_section.heading].pop(0)
+    return matched, moved
+
+
+@transaction.atomic
+def document_import(
+    *,
+    parsed,
+    slug: str,
+    user: AbstractBaseUser,
+    title: str = "",
+    update: bool = False,
+    message: str = "",
+    messages: Mapping[str, str] | None = None,
+    dry_run: bool = False,
+) -> ImportReport:
+    """Create a document from parsed Markdown, or with ``update`` revise an existing one.
+
+    A revision matches sections as the compare aligns them (by key, then by content); only
+    sections whose text or numbering changed, or that moved, get a new version (exactly one
+    each); sections absent from the file are removed (never deleted); a dry run reports the
+    same without writing anything.
+    ``messages`` may give a section its own message by key; the others get ``message``.
+    """
+    existing_document = Document.objects.select_for_update().filter(slug=slug).first()
+    if existing_document is None:
+        access.require_document_creator(user)
+    else:
+        access.require(user, existing_document, Action.MANAGE_DRAFTS)
+    if existing_document is not None and not update:
+        raise ValidationError(
+            _("A document with the slug “%(slug)s” exists; use --update to revise it.") % {"slug": slug}, code="exists"
+        )
+    if existing_document is None and update:
+        raise ValidationError(_("There is no document “%(slug)s” to update.") % {"slug": slug}, code="missing")
+    report = ImportReport(document=existing_document, created_document=existing_document is None)
+    sections = parsed.sections
+    message = message or _("Imported from file")
+    if existing_document is None:
+        document = Document(slug=slug, title=title or parsed.title)
+        document.full_clean()
+        if dry_run:
+            report.added = [s.key or s.heading for s in sections]
+            return report
+        document = document_create(slug=slug, title=title or parsed.title, user=user)
+        report.document = document
+        existing: list[Section] = []
+        matched: dict[int, Section] = {}
+        moved: set[int] = set()
+    else:
+        document = existing_document
+        existing = list(Section.objects.filter(document=document).select_related("parent"))
+        matched, moved = _match_existing(document, parsed, existing)
+    # Keys are per document: a key another document uses is no conflict.
+    taken = {s.key for s in existing} | {s.key for s in sections if s.key}
+    parents, positions = _file_outline(sections)
+    saved: dict[int, Section] = {}
+    for index, parsed_section in enumerate(sections):
+        parent = saved.get(parents[index]) if parents[index] is not None else None
+        numbered = parsed.numbered(parsed_section)
+        section = matched.get(index)
+        if section is None:
+            key = parsed_section.key or unique_key(document, parsed_section.heading, taken)
+            taken.add(key)
+            report.added.append(key)
+            if not dry_run:
+                saved[index] = _import_new(
+                    document,
+                    user,
+                    parsed_section,
+                    key,
+                    parent,
+                    positions[index],
+                    numbered,
+                    (messages or {}).get(key, message),
+                )
+            else:
+                saved[index] = Section(document=document, key=key, heading=parsed_section.heading)
+            continue
+        saved[index] = section
+        text_changed = (section.heading, section.body, section.numbered) != (
+            parsed_section.heading,
+            parsed_section.body,
+            numbered,
+        )
+        parent_changed = section.parent_id != (parent.pk if parent else None)
+        kinds = []
+        if text_changed:
+            kinds.append(report.modified)
+        if parent_changed or index in moved:
+            kinds.append(report.moved)
+        if section.removed:
+            kinds.append(report.restored)
+        for kind in kinds:
+            kind.append(section.key)
+        if not kinds:
+            report.unchanged.append(section.key)
+        if dry_run:
+            continue
+        if kinds:
+            section.heading, section.body, section.numbered = parsed_section.heading, parsed_section.body, numbered
+            section.parent, section.position, section.removed = parent, positions[index], False
+            _save_version(section, user=user, message=(messages or {}).get(section.key, message))
+        elif section.position != positions[index]:
+            # A shift caused by others: the number is derived, so no version.
+            Section.objects.filter(pk=section.pk).update(position=positions[index])
+    kept = {s.pk for s in saved.values() if s.pk}
+    for section in existing:
+        if section.pk in kept or section.removed:
+            continue
+        report.removed.append(section.key)
+        if not dry_run:
+            section.removed = True
+            _save_version(section, user=user, message=(messages or {}).get(section.key, message))
+    return report
+
+
+def _import_new(
+    document: Document,
+    user,
+    parsed_section,
+    key: str,
+    parent: Section | None,
+    position: int,
+    numbered: bool,
+    message: str,
+) -> Section:
+    if len(parsed_section.body) > BODY_MAX_CHARS:
+        raise ValidationError(
+            _("Section “%(heading)s” is longer than 1 MB.") % {"heading": parsed_section.heading}, code="too_long"
+        )
+    section = Section(
+        document=document,
+        parent=parent,
+        position=position,
+        key=key,
+        heading=parsed_section.heading,
+        body=parsed_section.body,
+        numbered=numbered,
+    )
+    _open_slot(document, parent, position)
+    return _save_version(section, user=user, message=message)

@@ -1,0 +1,98 @@
+"""Plain value types and limits shared by the pure code: no ORM, no request, no database.
+
+The diff engine, the presenters and the interchange formats speak these types, so that a Word
+export or a comparison can be built from anything that has the same shape (a frozen draft, the
+working copy, a file being imported) and tested without a database. The models take their field
+limits from here too, so a limit is stated once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from django.utils.translation import gettext_lazy as _
+
+# Field limits: the models, the forms and the file readers all use these.
+KEY_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
+HEADING_MAX_LENGTH = 300
+BODY_MAX_CHARS = 1_000_000  # "a body over 1 MB" is refused, by the form, the model and the database
+
+WORKING = "working"  # how a comparison names the working copy instead of a draft number
+
+
+@dataclass(frozen=True)
+class SectionState:
+    """One section as it stands in one draft (or in a file being imported).
+
+    ``key`` is stable across renames and moves; it may be ``""`` for input without keys, in which
+    case ``parent`` is the parent's ``diffing.temp_id`` (its 0-based index in the same sequence).
+    ``position`` is 1-based among live siblings; ``number`` is the derived number ("7.3",
+    "Principle 7"), ``""`` for an unnumbered section.
+    """
+
+    key: str
+    heading: str
+    body: str
+    parent: str | None
+    position: int
+    number: str
+
+
+@dataclass(frozen=True)
+class ExportSection:
+    """One section as exported: a frozen draft's snapshot (or any outline entry) as plain data."""
+
+    key: str
+    heading: str
+    body: str
+    depth: int
+    number: str
+
+
+class DocumentLike(Protocol):
+    """What the pure code reads of a document (a ``Document`` row has it)."""
+
+    @property
+    def slug(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def numbering(self) -> str: ...
+    @property
+    def language(self) -> str: ...
+
+
+class DraftLike(Protocol):
+    """What the pure code reads of a frozen draft (a ``Draft`` row has it)."""
+
+    @property
+    def number(self) -> int: ...
+    @property
+    def label(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class Side:
+    """One side of a comparison: a frozen draft, or the working copy (``draft`` None), or a file (``name``)."""
+
+    document: DocumentLike
+    draft: DraftLike | None
+    states: list[SectionState]
+    name: str = ""
+
+    @property
+    def label(self) -> str:
+        return self.name or (self.draft.title if self.draft else str(_("Working copy")))
+
+    @property
+    def ref(self) -> str:
+        return str(self.draft.number) if self.draft else WORKING
+
+    def as_json(self) -> dict:
+        return {
+            "draft": self.draft.number if self.draft else None,
+            "label": (self.draft.label or self.draft.title) if self.draft else "Working copy",
+        }

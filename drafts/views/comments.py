@@ -1,0 +1,274 @@
+"""The consultation: a section as frozen with its comments and the comment form, posting, flagging,
+the editors' table and decisions, the comment matrix, and "My comments"."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from drafts import forms, rendering, selectors, services
+from drafts.access import Action, DocumentAccess
+from drafts.interchange import matrix
+from drafts.models import Disposition, Draft, DraftSection
+from drafts.numbering import display_number
+from drafts.presenting.matrix import matrix_rows
+from drafts.views.common import download, draft_for, posted
+
+COMMENTS_PER_PAGE = 50
+
+
+@require_GET
+def draft_section(request: HttpRequest, slug: str, number: int, key: str) -> HttpResponse:
+    draft, access = draft_for(request, slug, number)
+    snapshot = get_object_or_404(DraftSection.objects.select_related("draft__document"), draft=draft, key=key)
+    return _comment_page(request, access, draft, snapshot)
+
+
+@require_GET
+def draft_general_comments(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    draft, access = draft_for(request, slug, number)
+    return _comment_page(request, access, draft, None)
+
+
+def _paragraphs(snapshot: DraftSection | None) -> tuple[SafeString | None, int]:
+    if snapshot is None:
+        return None, 0
+    body = rendering.render_cached(snapshot.body, anchor=snapshot.anchor, label=snapshot.number or snapshot.heading)
+    return body.html, body.paragraph_count
+
+
+def _comment_page(
+    request: HttpRequest,
+    access: DocumentAccess,
+    draft: Draft,
+    snapshot: DraftSection | None,
+    form: forms.DraftCommentForm | None = None,
+    refusal: str | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """A section as frozen in a draft (or the draft as a whole), its comments and the comment form."""
+    html, paragraphs = _paragraphs(snapshot)
+    comments = selectors.comments_visible_to(request.user, draft).filter(draft_section=snapshot)
+    if snapshot is None:
+        comments = comments.filter(draft_section__isnull=True)
+    shown = list(comments.order_by("thread_id", "order"))
+    reply_to = next((c for c in shown if str(c.pk) == request.GET.get("reply_to") and c.allow_thread()), None)
+    if form is None and access.allows(Action.COMMENT, draft) and draft.comments_open():
+        initial = {"reply_to": reply_to.pk if reply_to else 0, "paragraph": request.GET.get("paragraph")}
+        form = forms.DraftCommentForm(snapshot or draft, paragraphs=paragraphs, initial=initial)
+    return render(
+        request,
+        "drafts/draft_section.html",
+        {
+            "document": draft.document,
+            "draft": draft,
+            "snapshot": snapshot,
+            "html": html,
+            "comments": shown,
+            "form": form,
+            "reply_to": reply_to,
+            "refusal": refusal,
+            "label": display_number(snapshot.number, snapshot.depth, draft.document.numbering, draft.document.language)
+            if snapshot
+            else "",
+            "can_manage": access.allows(Action.MANAGE_COMMENTS),
+            "can_see_all_comments": access.in_working_group,
+        },
+        status=status,
+    )
+
+
+def _comment_target(draft: Draft, data: QueryDict) -> DraftSection | Draft | None:
+    """The object a posted comment is about, if it is this draft or one of its sections; else None."""
+    target_type = data.get("content_type", "")
+    try:
+        object_pk = int(data.get("object_pk", ""))
+    except ValueError:
+        return None
+    if target_type == "drafts.draftsection":
+        return DraftSection.objects.select_related("draft__document").filter(draft=draft, pk=object_pk).first()
+    if target_type == "drafts.draft" and object_pk == draft.pk:
+        return draft
+    return None
+
+
+@require_POST
+def comment_post(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    draft, access = draft_for(request, slug, number)
+    if not request.user.is_authenticated:
+        return redirect_to_login(draft.get_absolute_url())
+    target = _comment_target(draft, request.POST)
+    if target is None:
+        return HttpResponseBadRequest(_("This comment form does not belong to this draft. Reload the page."))
+    snapshot = target if isinstance(target, DraftSection) else None
+    data = request.POST.copy()
+    data.update(
+        {"name": request.user.get_full_name() or request.user.get_username(), "email": request.user.email, "url": ""}
+    )
+    _html, paragraphs = _paragraphs(snapshot)
+    form = forms.DraftCommentForm(target, data=data, paragraphs=paragraphs)
+    if not request.user.email:
+        return _comment_page(
+            request,
+            access,
+            draft,
+            snapshot,
+            form,
+            status=400,
+            refusal=_("Add an e-mail address to your account before commenting: replies and decisions are sent there."),
+        )
+    if form.security_errors():
+        if set(form.security_errors()) == {"timestamp"}:
+            fresh = forms.DraftCommentForm(
+                target,
+                paragraphs=paragraphs,
+                initial={
+                    k: form.data.get(k) for k in ("comment", "paragraph", "quote", "kind", "proposed_text", "reply_to")
+                },
+            )
+            return _comment_page(
+                request,
+                access,
+                draft,
+                snapshot,
+                fresh,
+                status=400,
+                refusal=_(
+                    "The form was open for too long and has expired. Your text is still here: check it and post again."
+                ),
+            )
+        return HttpResponseBadRequest(_("The comment form failed its security check. Reload the page and try again."))
+    if not form.is_valid():
+        return _comment_page(request, access, draft, snapshot, form, status=400)
+    try:
+        comment = services.comment_post(
+            form=form, user=request.user, draft=draft, ip_address=request.META.get("REMOTE_ADDR")
+        )
+    except services.CommentRefused as refusal:
+        return _comment_page(request, access, draft, snapshot, form, refusal=str(refusal), status=403)
+    messages.success(request, _("Your comment %(ref)s was posted.") % {"ref": comment.reference or ""})
+    return redirect(comment.get_absolute_url())
+
+
+@require_POST
+def comment_flag(request: HttpRequest, slug: str, number: int, comment_id: int) -> HttpResponse:
+    draft, _access = draft_for(request, slug, number)
+    if not request.user.is_authenticated:
+        return redirect_to_login(draft.get_absolute_url())
+    comment = get_object_or_404(selectors.comments_visible_to(request.user, draft), pk=comment_id)
+    services.comment_flag(comment=comment, user=request.user)
+    messages.success(request, _("Thank you: the editors will look at comment %(ref)s.") % {"ref": comment})
+    return redirect(comment.get_absolute_url())
+
+
+# The editors' table ---------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def comment_table(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    draft, _access = draft_for(request, slug, number, Action.MANAGE_COMMENTS)
+    visible = selectors.comments_visible_to(request.user, draft)
+    filters = forms.CommentFilterForm(request.GET or None)
+    comments = visible.filter(level=0)
+    if filters.is_valid():
+        comments = selectors.comments_filtered(comments, **filters.cleaned_data)
+    comments = comments.select_related("draft_section", "decided_by", "addressed_in").order_by(
+        "draft_section__order", "paragraph", "submit_date"
+    )
+    # Prefixed: the filter form above has a "disposition" field too, and ids must not clash.
+    bulk = forms.BulkDispositionForm(posted(request), queryset=visible.filter(level=0), prefix="bulk")
+    if request.method == "POST" and bulk.is_valid():
+        changed = services.comment_dispose(
+            comments=bulk.cleaned_data["comments"],
+            user=request.user,
+            draft=draft,
+            disposition=bulk.cleaned_data["disposition"],
+            response=bulk.cleaned_data["response"] or None,
+        )
+        messages.success(request, _("Set the disposition of %(n)s comments.") % {"n": changed})
+        return redirect(request.get_full_path())
+    page = Paginator(comments, COMMENTS_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "drafts/comment_table.html",
+        {
+            "document": draft.document,
+            "draft": draft,
+            "page": page,
+            "filters": filters,
+            "bulk": bulk,
+            "counts": selectors.disposition_counts(visible),
+            "dispositions": Disposition.choices,
+            "query": query.urlencode(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def comment_decide(request: HttpRequest, slug: str, number: int, comment_id: int) -> HttpResponse:
+    draft, _access = draft_for(request, slug, number, Action.MANAGE_COMMENTS)
+    comment = get_object_or_404(selectors.comments_visible_to(request.user, draft), pk=comment_id, level=0)
+    form = forms.DispositionForm(posted(request), instance=comment)
+    hide = forms.HideCommentForm()
+    if request.method == "POST" and form.is_valid():
+        services.comment_dispose(
+            comments=[comment],
+            user=request.user,
+            draft=draft,
+            disposition=form.cleaned_data["disposition"],
+            response=form.cleaned_data["response"],
+        )
+        messages.success(request, _("Saved the decision on %(ref)s.") % {"ref": comment})
+        return redirect("drafts:comment_table", slug=slug, number=number)
+    return render(
+        request,
+        "drafts/comment_decide.html",
+        {"document": draft.document, "draft": draft, "comment": comment, "form": form, "hide": hide},
+    )
+
+
+@require_POST
+def comment_hide(request: HttpRequest, slug: str, number: int, comment_id: int) -> HttpResponse:
+    draft, _access = draft_for(request, slug, number, Action.MANAGE_COMMENTS)
+    comment = get_object_or_404(selectors.comments_visible_to(request.user, draft), pk=comment_id)
+    form = forms.HideCommentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the reason for hiding the comment."))
+    else:
+        services.comment_hide(comment=comment, user=request.user, reason=form.cleaned_data["reason"])
+        messages.success(request, _("Hid comment %(ref)s; it is kept with the reason.") % {"ref": comment})
+    return redirect(comment.get_absolute_url())
+
+
+@require_GET
+def comment_export(request: HttpRequest, slug: str, number: int, fmt: str) -> HttpResponse:
+    """The comment matrix as a download, for the working group (it holds every decision)."""
+    draft, access = draft_for(request, slug, number)
+    if not access.in_working_group or fmt not in matrix.FORMATS:
+        raise Http404
+    rows = matrix_rows(selectors.comments_visible_to(request.user, draft).select_related("addressed_in"))
+    name = f"{draft.document.slug}-draft-{draft.number}-comments.{fmt}"
+    title = f"{draft.document.title}, {draft.title}"
+    content = {
+        "csv": lambda: matrix.matrix_csv(rows),
+        "xlsx": lambda: matrix.matrix_xlsx(rows, title=title),
+        "docx": lambda: matrix.matrix_docx(rows, title=title),
+    }[fmt]()
+    return download(content, name)
+
+
+@login_required
+@require_GET
+def my_comments(request: HttpRequest) -> HttpResponse:
+    comments = selectors.comments_of(request.user)
+    page = Paginator(comments, COMMENTS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "drafts/my_comments.html", {"page": page})

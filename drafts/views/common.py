@@ -1,0 +1,104 @@
+"""What every view needs: the one way to ask the access decision, to show a service's refusal, to send a file."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from django import forms as django_forms
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from drafts import rendering, selectors
+from drafts.access import Action, DocumentAccess, access_for
+from drafts.models import Document, Draft, Section
+from drafts.values import BODY_MAX_CHARS
+
+T = TypeVar("T")
+
+_ABOUT_A_DRAFT = (Action.READ_DRAFT, Action.COMMENT)
+
+
+def _refuse(access: DocumentAccess, action: Action, draft: Draft | None = None) -> None:
+    status = access.refusal(action, draft)
+    if status == 404:
+        raise Http404
+    if status == 403:
+        access.require(action, draft)  # raises PermissionDenied with the reason
+
+
+def document_for(request: HttpRequest, slug: str, action: Action | None = None) -> tuple[Document, DocumentAccess]:
+    """The document, if this person may see it (and do ``action``): else a 404 that reveals nothing,
+    or a 403 for a working-group member asking for an editor's page."""
+    document = get_object_or_404(selectors.documents_visible_to(request.user), slug=slug)
+    access = access_for(request.user, document)
+    if action is not None:
+        _refuse(access, action)
+    return document, access
+
+
+def draft_for(
+    request: HttpRequest, slug: str, number: int, action: Action = Action.READ_DRAFT
+) -> tuple[Draft, DocumentAccess]:
+    """A draft this person may read (and do ``action`` with), else 404 (or 403 as for :func:`document_for`)."""
+    document, access = document_for(request, slug)
+    draft = get_object_or_404(selectors.drafts_visible_to(request.user, document), number=number)
+    _refuse(access, action, draft if action in _ABOUT_A_DRAFT else None)
+    return draft, access
+
+
+def section_of(document: Document, key: str) -> Section:
+    return get_object_or_404(Section.objects.select_related("parent"), document=document, key=key)
+
+
+def posted(request: HttpRequest) -> QueryDict | None:
+    """The posted data, or None for a GET: an empty POST is still a submission."""
+    return request.POST if request.method == "POST" else None
+
+
+def preview(request: HttpRequest) -> SafeString:
+    """The posted Markdown rendered as it will read (sanitised like everything else); nothing is saved."""
+    body = request.POST.get("body", "")[:BODY_MAX_CHARS]
+    return mark_safe(rendering.render_markdown(body, anchor="preview", label=_("Preview")).html)  # noqa: S308 - nh3
+
+
+def form_error(form: django_forms.BaseForm, error: ValidationError) -> None:
+    """Show a service's refusal on the form field it concerns (or on the whole form)."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def attempt(form: django_forms.BaseForm, call: Callable[[], T]) -> T | None:
+    """Run a service for a valid form: its result, or None with its ``ValidationError`` shown on the form.
+
+    The one way a view turns a service's refusal into a form error, so nothing half-saved is ever
+    reported as saved.
+    """
+    try:
+        return call()
+    except ValidationError as error:
+        form_error(form, error)
+        return None
+
+
+DOWNLOAD_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "md": "text/markdown; charset=utf-8",
+    "html": "text/html; charset=utf-8",
+    "json": "application/json",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+def download(content: str | bytes, filename: str) -> HttpResponse:
+    """A file to save (never shown inline), typed by its extension."""
+    response = HttpResponse(content, content_type=DOWNLOAD_TYPES[filename.rsplit(".", 1)[-1]])
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -1,0 +1,90 @@
+"""Compare pages: two drafts (or a draft and the working copy) as a redline or as Word tracked changes,
+and two versions of one section."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from drafts import interchange, selectors
+from drafts.access import Action
+from drafts.presenting import comparison
+from drafts.values import WORKING
+from drafts.views.common import document_for, download, section_of
+
+
+@require_GET
+def compare(request: HttpRequest, slug: str) -> HttpResponse:
+    """Compare any two drafts the person may see (members: also the working copy)."""
+    document, access = document_for(request, slug)
+    refs = {str(d.number): d.title for d in selectors.drafts_visible_to(request.user, document).order_by("number")}
+    if access.allows(Action.SEE_WORKING_COPY):
+        refs[WORKING] = _("Working copy")
+    if not refs:
+        raise Http404
+    choices = list(refs)
+    old_ref = request.GET.get("from") or choices[max(len(choices) - 2, 0)]
+    new_ref = request.GET.get("to") or choices[-1]
+    old, new = (selectors.compare_side(request.user, document, ref) for ref in (old_ref, new_ref))
+    if old is None or new is None:
+        raise Http404
+    show_all = request.GET.get("all") == "1"
+    mode = "side" if request.GET.get("mode") == "side" else "inline"
+    view = comparison.compare(old, new, changed_only=not show_all)
+    return render(
+        request,
+        "drafts/compare.html",
+        {
+            "document": document,
+            "view": view,
+            "refs": refs,
+            "old_ref": old.ref,
+            "new_ref": new.ref,
+            "show_all": show_all,
+            "mode": mode,
+            "summary": view.comparison.summary,
+        },
+    )
+
+
+@require_GET
+def compare_docx(request: HttpRequest, slug: str) -> HttpResponse:
+    """The same comparison as a Word document whose changes are tracked (accept or reject in Word)."""
+    document, _access = document_for(request, slug)
+    old, new = (selectors.compare_side(request.user, document, request.GET.get(k, "")) for k in ("from", "to"))
+    if old is None or new is None:
+        raise Http404
+    view = comparison.compare(old, new, changed_only=False)
+    author = request.user.get_full_name() or request.user.get_username() if request.user.is_authenticated else ""
+    content = interchange.comparison_docx(view, author=author or "Drafting tracker", date=timezone.now())
+    return download(content, f"{document.slug}-{old.ref}-to-{new.ref}.docx")
+
+
+@require_GET
+def section_compare(request: HttpRequest, slug: str, key: str) -> HttpResponse:
+    """Compare two versions of one section of the working copy (from its history)."""
+    document, _access = document_for(request, slug, Action.SEE_WORKING_COPY)
+    section = section_of(document, key)
+    versions = {v.pk: v for v in selectors.section_versions(section)}
+    try:
+        old_version, new_version = versions[int(request.GET["a"])], versions[int(request.GET["b"])]
+    except (KeyError, ValueError):
+        raise Http404 from None
+    states = [selectors.version_state(section, version) for version in (old_version, new_version)]
+    result = comparison.compare_texts(*states)
+    mode = "side" if request.GET.get("mode") == "side" else "inline"
+    return render(
+        request,
+        "drafts/section_compare.html",
+        {
+            "document": document,
+            "section": section,
+            "old": old_version,
+            "new": new_version,
+            "result": result,
+            "mode": mode,
+        },
+    )

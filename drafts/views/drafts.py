@@ -1,0 +1,102 @@
+"""Frozen drafts: the list, the reading page, downloads; freezing and a draft's settings (editors)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from drafts import forms, interchange, rendering, selectors, services
+from drafts.access import Action
+from drafts.models import Draft
+from drafts.numbering import display_number
+from drafts.views.common import attempt, document_for, download, draft_for, posted
+
+
+@require_GET
+def draft_list(request: HttpRequest, slug: str) -> HttpResponse:
+    document, access = document_for(request, slug)
+    drafts = selectors.drafts_visible_to(request.user, document).order_by("-number")
+    return render(
+        request,
+        "drafts/draft_list.html",
+        {"document": document, "drafts": drafts, "can_manage": access.allows(Action.MANAGE_DRAFTS)},
+    )
+
+
+@require_GET
+def draft_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    draft, access = draft_for(request, slug, number)
+    document = draft.document
+    snapshots = selectors.draft_sections(draft)
+    rendered = rendering.render_many([(s.body, s.anchor, s.number or s.heading) for s in snapshots])
+    counts = selectors.comment_counts(selectors.comments_visible_to(request.user, draft))
+    sections = []
+    for snapshot, body in zip(snapshots, rendered, strict=True):
+        paragraphs = [
+            (n, counts[(snapshot.pk, n)]) for n in range(1, body.paragraph_count + 1) if (snapshot.pk, n) in counts
+        ]
+        sections.append(
+            {
+                "snapshot": snapshot,
+                "html": body.html,
+                "level": min(snapshot.depth + 2, 6),
+                "label": display_number(snapshot.number, snapshot.depth, document.numbering, document.language),
+                "whole": counts.get((snapshot.pk, None), 0),
+                "paragraphs": paragraphs,
+                "total": counts.get((snapshot.pk, None), 0) + sum(n for _p, n in paragraphs),
+            }
+        )
+    return render(
+        request,
+        "drafts/draft_detail.html",
+        {
+            "document": document,
+            "draft": draft,
+            "sections": sections,
+            "general_count": counts.get((None, None), 0),
+            "comment_total": sum(counts.values()),
+            "can_manage": access.allows(Action.MANAGE_COMMENTS),
+            "can_see_all_comments": access.in_working_group,
+        },
+    )
+
+
+@require_GET
+def draft_export(request: HttpRequest, slug: str, number: int, fmt: str) -> HttpResponse:
+    """A draft the person may read, as Markdown (re-importable), printable HTML or Word."""
+    draft, _access = draft_for(request, slug, number)
+    if fmt not in interchange.EXPORT_FORMATS:
+        raise Http404
+    document = draft.document
+    content = interchange.export_as(fmt, title=document.title, label=draft.title, scheme=document.numbering,
+                                    language=document.language, sections=selectors.draft_export_sections(draft))
+    return download(content, f"{document.slug}-draft-{draft.number}.{fmt}")
+
+
+@require_http_methods(["GET", "POST"])
+def draft_freeze(request: HttpRequest, slug: str) -> HttpResponse:
+    document, _access = document_for(request, slug, Action.MANAGE_DRAFTS)
+    form = forms.DraftFreezeForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        settings_fields = {name: form.cleaned_data[name] for name in Draft.EDITABLE_FIELDS}
+        draft = attempt(form, lambda: services.draft_freeze(document=document, user=request.user, **settings_fields))
+        if draft is not None:
+            messages.success(request, _("Froze %(draft)s.") % {"draft": draft.title})
+            return redirect(draft)
+    return render(request, "drafts/draft_freeze.html", {"document": document, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def draft_settings(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    document, _access = document_for(request, slug, Action.MANAGE_DRAFTS)
+    draft: Draft = get_object_or_404(selectors.drafts_visible_to(request.user, document), number=number)
+    form = forms.DraftSettingsForm(posted(request), instance=draft)
+    if request.method == "POST" and form.is_valid():
+        changes = {name: form.cleaned_data[name] for name in Draft.EDITABLE_FIELDS}
+        if attempt(form, lambda: services.draft_update_settings(draft=draft, user=request.user, **changes)):
+            messages.success(request, _("Saved the settings of %(draft)s.") % {"draft": draft.title})
+            return redirect(draft)
+    return render(request, "drafts/draft_settings.html", {"document": document, "draft": draft, "form": form})

@@ -1,0 +1,98 @@
+"""Documents from files: start a new one (staff), or preview and apply a revised file (editors)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from drafts import access, forms, interchange, selectors, services
+from drafts.access import Action
+from drafts.presenting import comparison
+from drafts.values import Side
+from drafts.views.common import attempt, document_for, posted
+
+
+@require_http_methods(["GET", "POST"])
+def document_revise(request: HttpRequest, slug: str) -> HttpResponse:
+    """Upload a revised file: first a preview of what would change, then apply it as one change."""
+    document, _access = document_for(request, slug, Action.MANAGE_DRAFTS)
+    if request.method == "POST" and "apply" in request.POST:
+        apply = forms.ApplyImportForm(request.POST)
+        if apply.is_valid():
+            if apply.cleaned_data["state"] != selectors.working_copy_token(document):
+                messages.error(
+                    request,
+                    _(
+                        "The working copy changed after your preview. Upload the file again to "
+                        "see what it would change now."
+                    ),
+                )
+                return redirect("drafts:document_revise", slug=slug)
+            try:
+                parsed = interchange.parse_markdown(apply.cleaned_data["markdown_text"])
+                report = services.document_import(
+                    parsed=parsed, slug=slug, user=request.user, update=True, message=apply.cleaned_data["message"]
+                )
+            except (interchange.ImportError_, ValidationError) as error:
+                messages.error(request, _("Nothing was imported: %(error)s") % {"error": error})
+                return redirect("drafts:document_revise", slug=slug)
+            messages.success(request, _("Imported: %(summary)s.") % {"summary": report.summary()})
+            return redirect(document)
+    form = forms.ImportForm(posted(request), request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        preview = attempt(
+            form,
+            lambda: services.document_import(
+                parsed=form.parsed, slug=slug, user=request.user, update=True, dry_run=True
+            ),
+        )
+        if preview is not None:
+            working = Side(document, None, selectors.working_copy_states(document))
+            uploaded = Side(document, None, services.parsed_states(form.parsed), name=form.cleaned_data["file"].name)
+            apply = forms.ApplyImportForm(
+                initial={
+                    "markdown_text": form.markdown_text,
+                    "state": selectors.working_copy_token(document),
+                    "message": form.cleaned_data["message"],
+                }
+            )
+            return render(
+                request,
+                "drafts/import_preview.html",
+                {
+                    "document": document,
+                    "report": preview,
+                    "view": comparison.compare(working, uploaded),
+                    "apply": apply,
+                    "mode": "inline",
+                },
+            )
+    return render(request, "drafts/import.html", {"document": document, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def document_create(request: HttpRequest) -> HttpResponse:
+    """Staff start a new document from a file; they become its editor."""
+    if not access.can_create_documents(request.user):
+        raise Http404
+    form = forms.NewDocumentForm(posted(request), request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        report = attempt(
+            form,
+            lambda: services.document_import(
+                parsed=form.parsed, slug=data["slug"], user=request.user, title=data["title"], message=data["message"]
+            ),
+        )
+        if report is not None and report.document is not None:
+            messages.success(
+                request,
+                _("Created “%(title)s” with %(n)s sections.")
+                % {"title": report.document.title, "n": len(report.added)},
+            )
+            return redirect(report.document)
+    return render(request, "drafts/import.html", {"document": None, "form": form})

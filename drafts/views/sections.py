@@ -1,0 +1,217 @@
+"""The working copy's sections: read, add, edit (optimistically), move, remove, restore, history, revert."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from reversion.models import Version
+
+from drafts import forms, rendering, selectors, services
+from drafts.access import Action
+from drafts.models import Section
+from drafts.views.common import attempt, document_for, posted, preview, section_of
+
+
+@require_GET
+def section_detail(request: HttpRequest, slug: str, key: str) -> HttpResponse:
+    document, _access = document_for(request, slug, Action.SEE_WORKING_COPY)
+    section = section_of(document, key)
+    entries, _removed = selectors.working_copy(document)
+    entry = next((e for e in entries if e.section.pk == section.pk), None)
+    label = entry.label if entry else section.heading
+    html = rendering.render_cached(
+        section.body,
+        anchor=entry.anchor if entry else f"s-{section.key}",
+        label=entry.number if entry and entry.number else section.heading,
+    ).html
+    return render(
+        request,
+        "drafts/section_detail.html",
+        {"document": document, "section": section, "entry": entry, "label": label, "html": html},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def section_edit(request: HttpRequest, slug: str, key: str) -> HttpResponse:
+    document, _access = document_for(request, slug, Action.EDIT_SECTIONS)
+    section = section_of(document, key)
+    if section.removed:
+        messages.error(request, _("This section has been removed; restore it before editing."))
+        return redirect(section)
+    conflict = None
+    shown_preview = None
+    if request.method == "POST" and "preview" in request.POST:
+        # A preview needs only the text; the message can wait until saving.
+        form = forms.SectionEditForm(initial=request.POST.dict())
+        shown_preview = preview(request)
+    elif request.method == "POST":
+        form = forms.SectionEditForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                saved = attempt(
+                    form,
+                    lambda: services.section_update(
+                        section=section,
+                        user=request.user,
+                        base_version=data["base_version"],
+                        heading=data["heading"],
+                        body=data["body"],
+                        numbered=data["numbered"],
+                        message=data["message"],
+                    ),
+                )
+            except services.EditConflict as exc:
+                conflict = exc
+                # The form now starts from the newer version, so saving again is a deliberate merge.
+                form = forms.SectionEditForm(initial={**data, "base_version": exc.section.version_number})
+                section = exc.section
+            else:
+                if saved is not None:
+                    messages.success(request, _("Saved a new version of “%(heading)s”.") % {"heading": data["heading"]})
+                    return redirect(saved)
+    else:
+        form = forms.SectionEditForm(
+            initial={
+                "heading": section.heading,
+                "body": section.body,
+                "numbered": section.numbered,
+                "base_version": section.version_number,
+            }
+        )
+    return render(
+        request,
+        "drafts/section_edit.html",
+        {"document": document, "section": section, "form": form, "preview": shown_preview, "conflict": conflict},
+        status=409 if conflict else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def section_create(request: HttpRequest, slug: str) -> HttpResponse:
+    document, _access = document_for(request, slug, Action.EDIT_SECTIONS)
+    parents = selectors.placement_choices(document)
+    form = forms.SectionCreateForm(
+        posted(request), parents=parents, initial={"parent": request.GET.get("parent"), "numbered": True}
+    )
+    shown_preview = None
+    if request.method == "POST" and "preview" in request.POST:
+        form = forms.SectionCreateForm(parents=parents, initial=request.POST.dict())
+        shown_preview = preview(request)
+    elif request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        section = attempt(
+            form,
+            lambda: services.section_create(
+                document=document,
+                user=request.user,
+                heading=data["heading"],
+                body=data["body"],
+                parent=data["parent"],
+                position=data["position"],
+                key=data["key"],
+                numbered=data["numbered"],
+                message=data["message"],
+            ),
+        )
+        if section is not None:
+            messages.success(request, _("Added “%(heading)s”.") % {"heading": section.heading})
+            return redirect(section)
+    return render(
+        request, "drafts/section_create.html", {"document": document, "form": form, "preview": shown_preview}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def section_move(request: HttpRequest, slug: str, key: str) -> HttpResponse:
+    document, _access = document_for(request, slug, Action.EDIT_SECTIONS)
+    section = section_of(document, key)
+    form = forms.SectionMoveForm(
+        posted(request),
+        parents=selectors.placement_choices(document, moving=section),
+        initial={"parent": section.parent_id, "position": section.position},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        moved = attempt(
+            form,
+            lambda: services.section_move(
+                section=section, user=request.user, parent=data["parent"], position=data["position"],
+                message=data["message"],
+            ),
+        )
+        if moved is not None:
+            messages.success(request, _("Moved “%(heading)s”.") % {"heading": section.heading})
+            return redirect(document)
+    return render(request, "drafts/section_move.html", {"document": document, "section": section, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def section_remove(request: HttpRequest, slug: str, key: str) -> HttpResponse:
+    return _flag_section(request, slug, key, services.section_remove, _("Removed “%(heading)s”."), "remove")
+
+
+@require_http_methods(["GET", "POST"])
+def section_restore(request: HttpRequest, slug: str, key: str) -> HttpResponse:
+    return _flag_section(request, slug, key, services.section_restore, _("Restored “%(heading)s”."), "restore")
+
+
+def _flag_section(
+    request: HttpRequest, slug: str, key: str, action: Callable[..., Section], done: str, verb: str
+) -> HttpResponse:
+    """Remove and restore share one confirm-then-act page."""
+    document, _access = document_for(request, slug, Action.EDIT_SECTIONS)
+    section = section_of(document, key)
+    form = forms.MessageForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        message = form.cleaned_data["message"]
+        if attempt(form, lambda: action(section=section, user=request.user, message=message)) is not None:
+            messages.success(request, done % {"heading": section.heading})
+            return redirect(document)
+    return render(
+        request, "drafts/section_confirm.html", {"document": document, "section": section, "form": form, "verb": verb}
+    )
+
+
+@require_GET
+def section_history(request: HttpRequest, slug: str, key: str) -> HttpResponse:
+    document, _access = document_for(request, slug, Action.SEE_WORKING_COPY)
+    section = section_of(document, key)
+    versions = list(selectors.section_versions(section))
+    pairs = list(zip(versions, [*versions[1:], None], strict=True))  # each with the one before it
+    return render(
+        request,
+        "drafts/section_history.html",
+        {"document": document, "section": section, "versions": pairs, "form": forms.MessageForm()},
+    )
+
+
+@require_POST
+def section_revert(request: HttpRequest, slug: str, key: str, version_id: int) -> HttpResponse:
+    document, _access = document_for(request, slug, Action.EDIT_SECTIONS)
+    section = section_of(document, key)
+    version = get_object_or_404(selectors.section_versions(section), pk=version_id)
+    form = forms.MessageForm(request.POST)
+    message = form.cleaned_data["message"] if form.is_valid() else ""
+    services.section_revert(section=section, user=request.user, version=version, message=message)
+    messages.success(request, _("Reverted “%(heading)s”; the revert is a new version.") % {"heading": section.heading})
+    return redirect("drafts:section_history", slug=document.slug, key=section.key)
+
+
+@require_GET
+def section_version(request: HttpRequest, slug: str, key: str, version_id: int) -> HttpResponse:
+    document, _access = document_for(request, slug, Action.SEE_WORKING_COPY)
+    section = section_of(document, key)
+    version: Version = get_object_or_404(selectors.section_versions(section), pk=version_id)
+    fields = version.field_dict
+    html = rendering.render_cached(fields["body"], anchor=f"v{version.pk}", label=fields["heading"]).html
+    return render(
+        request,
+        "drafts/section_version.html",
+        {"document": document, "section": section, "version": version, "fields": fields, "html": html},
+    )
