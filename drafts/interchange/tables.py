@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from drafts.interchange.tracked import _LINE_BREAK, _XML_INVALID, _clean_text, _rewrite_docx
+from drafts.interchange.ooxml import _XML_INVALID, _rewrite_docx
+from drafts.interchange.sentinels import _LINE_BREAK, _clean_text
 from drafts.interchange.word import _escape_markdown_text, markdown_to_docx
 
 # Word tables (the comment matrix) ----------------------------------------------------------------
