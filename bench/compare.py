@@ -33,28 +33,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from drafts.diffing import SectionState, _diff_summary, compare_sections, temp_id, tokenize, word_diff  # noqa: E402
-from tests.generate import GenSection, generate_pair, lightly_edited, long_text, to_markdown  # noqa: E402
+from drafts.diffing import _diff_summary, compare_sections, tokenize, word_diff  # noqa: E402
+from tests.generate import generate_pair, lightly_edited, long_text, states, to_markdown  # noqa: E402
 
 RUNS = 7  # per side, interleaved
 WHOLE_PAIR_TARGET = 3.0
 SECTION_TARGET = 25.0
 
 
-def states(sections: list[GenSection], *, keyless: bool = False) -> list[SectionState]:
-    if keyless:
-        return [
-            SectionState(
-                "",
-                s.heading,
-                s.body,
-                temp_id(s.parent_index) if s.parent_index is not None else None,
-                s.position,
-                s.number,
-            )
-            for s in sections
-        ]
-    return [SectionState(s.key, s.heading, s.body, s.parent, s.position, s.number) for s in sections]
 
 
 def git_word_diff(a: Path, b: Path) -> None:

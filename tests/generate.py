@@ -16,6 +16,9 @@ import copy
 import random
 from dataclasses import dataclass, field
 
+from drafts.diffing import temp_id
+from drafts.values import SectionState
+
 CHANGE_ORDER = ("added", "removed", "moved", "renamed", "renumbered", "modified")
 
 # Word lists for normative-sounding prose (kept compact; ruff format would put one word a line).
@@ -651,3 +654,20 @@ def lightly_edited(text: str, seed: int, edits: int = 20) -> str:
         else:
             words.insert(at, rng.choice(ADJECTIVES))
     return " ".join(words)
+
+
+def states(sections: list[GenSection], *, keyless: bool = False) -> list[SectionState]:
+    """Generated sections as the diff engine takes them (keyless ones name parents by temp id, as a file would)."""
+    if keyless:
+        return [
+            SectionState(
+                "",
+                s.heading,
+                s.body,
+                temp_id(s.parent_index) if s.parent_index is not None else None,
+                s.position,
+                s.number,
+            )
+            for s in sections
+        ]
+    return [SectionState(s.key, s.heading, s.body, s.parent, s.position, s.number) for s in sections]

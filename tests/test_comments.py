@@ -16,7 +16,7 @@ from django_comments.models import CommentFlag
 
 from drafts import services
 from drafts.access import system_actor
-from drafts.models import Draft, DraftComment, DraftSection, Profile, Role, StakeholderCategory
+from drafts.models import Draft, DraftComment, DraftSection, Profile, Role
 from tests.factories import freeze, make_document, make_principles, make_user
 
 pytestmark = pytest.mark.django_db
@@ -28,25 +28,8 @@ def open_window(**extra) -> dict:
 
 
 @pytest.fixture
-def people():
-    people = {
-        name: make_user(name, email=f"{name}@example.org", first_name=name.title())
-        for name in ("editor", "member", "ngo", "state")
-    }
-    Profile.objects.create(user=people["ngo"], organisation="Migrant Rights Network", category=StakeholderCategory.NGO)
-    Profile.objects.create(
-        user=people["state"], organisation="Republic of Examplia", category=StakeholderCategory.MEMBER_STATE, code="EXA"
-    )
-    return people
-
-
-@pytest.fixture
-def document(people):
-    document = make_document(
-        "guidance", editor=people["editor"], members=[people["member"]], stakeholders=[people["ngo"], people["state"]]
-    )
-    make_principles(document, principles=7, guidelines=3)
-    return document
+def document(make_guidance):
+    return make_guidance(principles=7, guidelines=3)
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from drafts import services
 from drafts.models import Draft, Section
 from drafts.redline import redline
 from drafts.rendering import render_markdown
-from tests.factories import freeze, make_document, make_principles, make_user
+from tests.factories import freeze
 
 VOID = {"br", "hr", "img"}
 
@@ -121,15 +121,9 @@ pytestmark_db = pytest.mark.django_db
 
 
 @pytest.fixture
-def people():
-    return {name: make_user(name) for name in ("editor", "member", "stakeholder")}
-
-
-@pytest.fixture
-def document(people):
-    document = make_document("guidance", editor=people["editor"], members=[people["member"]],
-                             stakeholders=[people["stakeholder"]])
-    sections = {s.key: s for s in make_principles(document, principles=3, guidelines=2)}
+def document(make_guidance, people):
+    document = make_guidance(principles=3, guidelines=2)
+    sections = {s.key: s for s in Section.objects.filter(document=document)}
     freeze(document, visibility=Draft.Visibility.PUBLIC)
     services.section_update(section=sections["p2-g1"], user=people["member"], base_version=1,
                             heading="Guideline 2.1", body="First paragraph of 2.1, **amended**.\n\nSecond "

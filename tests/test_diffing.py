@@ -28,7 +28,7 @@ from drafts.diffing import (
     tokenize,
     word_diff,
 )
-from tests.generate import GeneratedPair, GenSection, generate_pair, lightly_edited, long_text
+from tests.generate import GeneratedPair, generate_pair, lightly_edited, long_text, states
 
 
 @pytest.fixture(autouse=True)
@@ -45,21 +45,6 @@ def section(
     return SectionState(key=key, heading=heading, body=body, parent=parent, position=position, number=number)
 
 
-def states(sections: list[GenSection], *, keyless: bool = False) -> list[SectionState]:
-    """Generated sections as SectionStates; keyless ones name parents by temp id, as a file import would."""
-    if keyless:
-        return [
-            SectionState(
-                "",
-                s.heading,
-                s.body,
-                temp_id(s.parent_index) if s.parent_index is not None else None,
-                s.position,
-                s.number,
-            )
-            for s in sections
-        ]
-    return [SectionState(s.key, s.heading, s.body, s.parent, s.position, s.number) for s in sections]
 
 
 def changes_by_key(comparison: diffing.Comparison) -> dict[str, tuple[str, ...]]:

@@ -12,7 +12,7 @@ from reversion.models import Version
 
 from drafts import services
 from drafts.models import Document, Draft, Section
-from tests.factories import freeze, make_document, make_principles, make_user
+from tests.factories import freeze, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -55,16 +55,8 @@ Entirely new text.
 
 
 @pytest.fixture
-def people():
-    return {name: make_user(name) for name in ("editor", "member", "stakeholder")}
-
-
-@pytest.fixture
-def document(people):
-    document = make_document("guidance", editor=people["editor"], members=[people["member"]],
-                             stakeholders=[people["stakeholder"]])
-    make_principles(document, principles=2, guidelines=2)
-    return document
+def document(make_guidance):
+    return make_guidance(principles=2, guidelines=2)
 
 
 def upload(client, text: str | bytes, name: str = "revised.md", message: str = ""):

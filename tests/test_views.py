@@ -14,16 +14,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def people():
-    return {name: make_user(name) for name in ("editor", "member", "stakeholder", "outsider")}
-
-
-@pytest.fixture
-def document(people):
-    document = make_document(
-        "guidance", editor=people["editor"], members=[people["member"]], stakeholders=[people["stakeholder"]]
-    )
-    make_principles(document, principles=2, guidelines=2)
+def document(make_guidance):
+    document = make_guidance(principles=2, guidelines=2)
     for visibility in (Draft.Visibility.WORKING_GROUP, Draft.Visibility.RESTRICTED, Draft.Visibility.PUBLIC):
         freeze(document, visibility=visibility)
     return document
