@@ -24,8 +24,11 @@ run: install
 test: install
 	$(PY) -m pytest
 
+# Style, the architecture contracts (import-linter) and types (mypy), as CI runs them.
 lint: install
 	$(VENV)/bin/ruff check .
+	DEBUG=1 $(VENV)/bin/lint-imports
+	DEBUG=1 $(VENV)/bin/mypy
 
 # Benchmarks print figures; they are not tests. Each exits non-zero if it misses its target.
 bench: install
