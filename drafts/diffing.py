@@ -119,6 +119,13 @@ class SectionChange:
     words_inserted: int
     words_deleted: int
 
+    @property
+    def latest(self) -> SectionState:
+        """The section as it is now, or as it last was for a removed one."""
+        latest = self.new or self.old
+        assert latest is not None, "a change always has at least one side (see align_sections)"
+        return latest
+
 
 @dataclass(frozen=True)
 class Comparison:
@@ -745,8 +752,8 @@ def _ordered_pairs(m: _Matcher) -> list[tuple[int | None, int | None]]:
         else:
             anchor = j
     out: list[tuple[int | None, int | None]] = [(i, None) for i in removed_after.get(-1, ())]
-    for j, i in enumerate(m.new_to_old):
-        out.append((i, j))
+    for j, old_index in enumerate(m.new_to_old):
+        out.append((old_index, j))
         out.extend((r, None) for r in removed_after.get(j, ()))
     return out
 

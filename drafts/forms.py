@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
 from django.contrib.contenttypes.models import ContentType
 from django.core.validators import MaxLengthValidator
 from django.db import models
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_comments_xtd.forms import XtdCommentForm
 
@@ -25,6 +28,13 @@ from drafts.models import (
     validate_heading,
 )
 from drafts.values import BODY_MAX_CHARS, HEADING_MAX_LENGTH
+
+
+def _model_choices(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
+    """The form's model choice field ``name`` (``form.fields`` is typed as plain fields), to set its queryset."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ModelChoiceField), f"{name} is a model choice field"
+    return field
 
 
 class SectionTextFields(forms.Form):
@@ -85,10 +95,10 @@ class SectionCreateForm(SectionTextFields):
     )
     message = forms.CharField(label=_("Message"), max_length=2000, required=False)
 
-    def __init__(self, *args, parents=None, **kwargs) -> None:
+    def __init__(self, *args, parents: QuerySet[Section] | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         if parents is not None:
-            self.fields["parent"].queryset = parents
+            _model_choices(self, "parent").queryset = parents
 
 
 class SectionMoveForm(forms.Form):
@@ -101,10 +111,10 @@ class SectionMoveForm(forms.Form):
     position = forms.IntegerField(label=_("Position among its siblings"), min_value=1, help_text=_("1 puts it first."))
     message = forms.CharField(label=_("Message"), max_length=2000, required=False)
 
-    def __init__(self, *args, parents=None, **kwargs) -> None:
+    def __init__(self, *args, parents: QuerySet[Section] | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         if parents is not None:
-            self.fields["parent"].queryset = parents
+            _model_choices(self, "parent").queryset = parents
 
 
 class MessageForm(forms.Form):
@@ -225,10 +235,10 @@ class BulkDispositionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args, queryset=None, **kwargs) -> None:
+    def __init__(self, *args, queryset: QuerySet[DraftComment] | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         if queryset is not None:
-            self.fields["comments"].queryset = queryset
+            _model_choices(self, "comments").queryset = queryset
 
 
 class HideCommentForm(forms.Form):
@@ -265,7 +275,7 @@ class SignUpForm(UserCreationForm):
     )
     category = forms.ChoiceField(label=_("Category"), choices=StakeholderCategory.choices)
 
-    class Meta(UserCreationForm.Meta):
+    class Meta(UserCreationForm.Meta):  # type: ignore[name-defined]  # django-stubs leaves out Meta, Django has it
         model = get_user_model()
         fields = ["username", "first_name", "last_name", "email"]
 
@@ -275,8 +285,9 @@ class SignUpForm(UserCreationForm):
             raise forms.ValidationError(_("An account with this e-mail address exists already."), code="email_taken")
         return email
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data  # the dict super().clean() returns (its stub says it may be None)
         if data.get("category") != StakeholderCategory.INDIVIDUAL and not data.get("organisation", "").strip():
             self.add_error(
                 "organisation",

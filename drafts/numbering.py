@@ -8,49 +8,52 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 PRINCIPLES = "principles"
 DECIMAL = "decimal"
 
+IdT = TypeVar("IdT", bound=Hashable)  # how the caller names its sections (a pk, a key): kept as given
+
 
 @dataclass(frozen=True)
-class Node:
+class Node(Generic[IdT]):
     """What numbering needs to know about one section."""
 
-    id: object
-    parent_id: object | None
+    id: IdT
+    parent_id: IdT | None
     position: int
     numbered: bool
     removed: bool = False
 
 
 @dataclass(frozen=True)
-class Place:
+class Place(Generic[IdT]):
     """A live section's place in the outline."""
 
-    id: object
-    parent_id: object | None
+    id: IdT
+    parent_id: IdT | None
     order: int  # 1-based, document order (depth first)
     depth: int  # 0 for top-level sections
     position: int  # 1-based among live siblings
     number: str  # "7", "7.3", or "" for an unnumbered section
 
 
-def outline(nodes: Iterable[Node]) -> list[Place]:
+def outline(nodes: Iterable[Node[IdT]]) -> list[Place[IdT]]:
     """Number every live section, depth first.
 
     Removed sections and everything below them are left out. Among siblings, only numbered
     sections count towards numbers: an unnumbered introduction does not make Principle 1 "2".
     """
-    children: dict[object | None, list[Node]] = defaultdict(list)
+    children: dict[IdT | None, list[Node[IdT]]] = defaultdict(list)
     for node in nodes:
         if not node.removed:
             children[node.parent_id].append(node)
-    places: list[Place] = []
+    places: list[Place[IdT]] = []
 
-    def walk(parent_id: object | None, prefix: str, depth: int) -> None:
+    def walk(parent_id: IdT | None, prefix: str, depth: int) -> None:
         counter = 0
         siblings = sorted(children.get(parent_id, ()), key=lambda n: (n.position, str(n.id)))
         for position, node in enumerate(siblings, start=1):

@@ -151,7 +151,7 @@ class _Writer:
 def _runs(tokens: list[str]) -> Iterator[tuple[bool, list[str]]]:
     """Consecutive tokens grouped as (is_tag, tokens)."""
     group: list[str] = []
-    kind = None
+    kind = False  # what the current group holds; read only once the group has a token
     for token in tokens:
         tag = _is_tag(token)
         if group and tag != kind:

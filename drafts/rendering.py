@@ -27,20 +27,27 @@ import re
 import xml.etree.ElementTree as etree
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 import markdown
 import nh3
 from markdown import util
 from markdown.treeprocessors import Treeprocessor
 
+if TYPE_CHECKING:
+    from django.utils.safestring import SafeString
+
 __all__ = ["Rendered", "paragraph_anchor", "paragraph_label", "render_cached", "render_many", "render_markdown"]
 
 
-@dataclass(frozen=True)
-class Rendered:
-    """A rendered section body."""
+HtmlT = TypeVar("HtmlT", bound=str)
 
-    html: str  # sanitised HTML, safe to mark_safe
+
+@dataclass(frozen=True)
+class Rendered(Generic[HtmlT]):
+    """A rendered section body: ``Rendered[str]`` fresh from the sanitiser, ``Rendered[SafeString]`` from the cache."""
+
+    html: HtmlT  # sanitised HTML, safe to mark_safe
     paragraph_count: int  # number of top-level blocks ("paragraphs")
 
 
@@ -55,7 +62,7 @@ def paragraph_label(label: str, n: int) -> str:
     return f"{label} ¶{n}" if label else f"¶{n}"
 
 
-def render_markdown(body: str, *, anchor: str, label: str, anchors: bool = True) -> Rendered:
+def render_markdown(body: str, *, anchor: str, label: str, anchors: bool = True) -> Rendered[str]:
     """Render a section's Markdown ``body`` (tables, footnotes, sane lists, fenced code).
 
     Promises:
@@ -266,7 +273,7 @@ def _cache_key(body: str, anchor: str, label: str, anchors: bool) -> str:
     return f"{_CACHE_PREFIX}:{digest}"
 
 
-def render_many(items: list[tuple[str, str, str]], *, anchors: bool = True) -> list[Rendered]:
+def render_many(items: list[tuple[str, str, str]], *, anchors: bool = True) -> list[Rendered[SafeString]]:
     """Render ``(body, anchor, label)`` triples, from the cache where possible; ``html`` is marked safe.
 
     One cache round trip for all hits and one for all misses, however many sections a page has.
@@ -277,7 +284,7 @@ def render_many(items: list[tuple[str, str, str]], *, anchors: bool = True) -> l
     keys = [_cache_key(*item, anchors) for item in items]
     found = cache.get_many(keys)
     missing: dict[str, tuple[str, int]] = {}
-    out = []
+    out: list[Rendered[SafeString]] = []
     for key, (body, anchor, label) in zip(keys, items, strict=True):
         hit = found.get(key)
         if hit is None:
@@ -289,6 +296,6 @@ def render_many(items: list[tuple[str, str, str]], *, anchors: bool = True) -> l
     return out
 
 
-def render_cached(body: str, *, anchor: str, label: str, anchors: bool = True) -> Rendered:
+def render_cached(body: str, *, anchor: str, label: str, anchors: bool = True) -> Rendered[SafeString]:
     """Render one section body through the cache; ``html`` is marked safe."""
     return render_many([(body, anchor, label)], anchors=anchors)[0]

@@ -286,9 +286,13 @@ def _merged_pieces(a: str, b: str) -> list[tuple[int, str]]:
     for index, (kind, text) in enumerate(pieces):
         clash = kept & set(_NOTE_DEFINED.findall(text)) if kind == _DELETED else set()
         if clash:
-            pieces[index] = (kind, _NOTE_LABEL.sub(
-                lambda m, clash=clash: f"[^{m.group(1)}-was]" if m.group(1) in clash else m.group(0), text))
+            pieces[index] = (kind, _relabel_notes(text, clash))
     return pieces
+
+
+def _relabel_notes(text: str, labels: set[str]) -> str:
+    """``[^label]`` becomes ``[^label-was]`` for the given labels, in references and definitions alike."""
+    return _NOTE_LABEL.sub(lambda m: f"[^{m.group(1)}-was]" if m.group(1) in labels else m.group(0), text)
 
 
 def _refine(hunk: _Hunk, texts: tuple[str, str], syntaxes: tuple[_Syntax, _Syntax],

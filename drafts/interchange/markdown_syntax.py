@@ -75,8 +75,13 @@ def _line_classes(text: str, lines: list[_Span]) -> list[str]:
         line = text[start:end]
         opening = _FENCE_LINE.match(line)
         if fence:
-            closes = opening and opening.group(1)[0] == fence[0] and len(opening.group(1)) >= len(fence)
-            if closes and not line[opening.end() :].strip():
+            closes = (
+                opening is not None
+                and opening.group(1)[0] == fence[0]
+                and len(opening.group(1)) >= len(fence)
+                and not line[opening.end() :].strip()
+            )
+            if closes:
                 classes.append("fence")
                 fence = ""
             else:

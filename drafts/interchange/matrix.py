@@ -80,10 +80,13 @@ def matrix_xlsx(rows: list[MatrixRow], *, title: str) -> bytes:
     """An Excel workbook with a frozen header row, wrapped text and sensible column widths."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.page import PageMargins
+    from openpyxl.worksheet.worksheet import Worksheet
 
     workbook = Workbook()
     sheet = workbook.active
+    assert isinstance(sheet, Worksheet), "a new workbook starts with one worksheet, and it is the active one"
     sheet.title = "Comments"
     sheet.append([str(c) for c in COLUMNS])
     for cell in sheet[1]:
@@ -91,7 +94,7 @@ def matrix_xlsx(rows: list[MatrixRow], *, title: str) -> bytes:
     for row in rows:
         sheet.append([_cell(v) for v in astuple(row)])
     for index, field in enumerate(fields(MatrixRow), start=1):
-        sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = _WIDTHS[field.name]
+        sheet.column_dimensions[get_column_letter(index)].width = _WIDTHS[field.name]
     for line in sheet.iter_rows(min_row=2):
         for cell in line:
             cell.alignment = Alignment(wrap_text=True, vertical="top")

@@ -32,7 +32,7 @@ from drafts.interchange.sentinels import (
 )
 from drafts.interchange.word import _escape_markdown_text, _scope_footnotes, markdown_to_docx
 from drafts.numbering import anchor_for
-from drafts.values import SectionState
+from drafts.values import DocumentLike, SectionState
 
 # Word with tracked changes -----------------------------------------------------------------------
 #
@@ -56,22 +56,11 @@ from drafts.values import SectionState
 # What the export reads of a comparison ------------------------------------------------------------
 
 
-class TrackedDocument(Protocol):
-    """What the export reads of a side's document (a ``Document`` row, any ``drafts.values.DocumentLike``)."""
-
-    @property
-    def title(self) -> str: ...
-    @property
-    def numbering(self) -> str: ...
-    @property
-    def language(self) -> str: ...
-
-
 class TrackedSide(Protocol):
     """What the export reads of one side of a comparison (a ``drafts.values.Side`` has it)."""
 
     @property
-    def document(self) -> TrackedDocument: ...
+    def document(self) -> DocumentLike: ...
     @property
     def states(self) -> list[SectionState]: ...
     @property

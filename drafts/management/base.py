@@ -10,15 +10,17 @@ from __future__ import annotations
 
 from argparse import ArgumentParser
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from drafts import access, selectors
 from drafts.models import Document, Draft
+
+if TYPE_CHECKING:
+    from drafts.access import UserModel
 
 
 class ActingCommand(BaseCommand):
@@ -41,7 +43,7 @@ class ActingCommand(BaseCommand):
             raise CommandError("; ".join(exc.messages)) from exc
 
     @staticmethod
-    def _actor(username: str | None) -> AbstractBaseUser:
+    def _actor(username: str | None) -> UserModel:
         if not username:
             return access.system_actor()
         user = get_user_model().objects.filter(username=username).first()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import TYPE_CHECKING, ClassVar
+
 from django.conf import settings
 from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db import models
@@ -10,6 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from django_comments_xtd.models import XtdComment
 
 from drafts.models.drafts import Draft, DraftSection
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User  # settings.AUTH_USER_MODEL, as django-stubs resolves it
 
 
 class StakeholderCategory(models.TextChoices):
@@ -68,29 +74,46 @@ class DraftComment(XtdComment):
     commenter's standing at the time, and the editors' decision.
     """
 
-    draft = models.ForeignKey(Draft, on_delete=models.PROTECT, related_name="comments")
-    draft_section = models.ForeignKey(
+    # Annotated by hand: the xtd parent ships no types, so the django-stubs plugin does not see this
+    # class as a model and cannot infer its fields (or its manager) by itself.
+    draft: models.ForeignKey[Draft, Draft] = models.ForeignKey(Draft, on_delete=models.PROTECT, related_name="comments")
+    draft_section: models.ForeignKey[DraftSection | None, DraftSection | None] = models.ForeignKey(
         DraftSection, on_delete=models.PROTECT, null=True, blank=True, related_name="comments"
     )
-    paragraph = models.PositiveSmallIntegerField(_("paragraph"), null=True, blank=True)
-    quote = models.CharField(_("quoted phrase"), max_length=500, blank=True)
-    kind = models.CharField(_("type"), max_length=20, choices=CommentKind.choices, default=CommentKind.GENERAL)
-    proposed_text = models.TextField(_("proposed text"), blank=True, validators=[MaxLengthValidator(20_000)])
-    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
-    category = models.CharField(_("category"), max_length=20, choices=StakeholderCategory.choices, blank=True)
-    reference = models.CharField(_("ID"), max_length=24, blank=True)
-    disposition = models.CharField(
+    paragraph: models.PositiveSmallIntegerField[int | None, int | None] = models.PositiveSmallIntegerField(
+        _("paragraph"), null=True, blank=True
+    )
+    quote: models.CharField[str, str] = models.CharField(_("quoted phrase"), max_length=500, blank=True)
+    kind: models.CharField[str, str] = models.CharField(
+        _("type"), max_length=20, choices=CommentKind.choices, default=CommentKind.GENERAL
+    )
+    proposed_text: models.TextField[str, str] = models.TextField(
+        _("proposed text"), blank=True, validators=[MaxLengthValidator(20_000)]
+    )
+    organisation: models.CharField[str, str] = models.CharField(_("organisation"), max_length=200, blank=True)
+    category: models.CharField[str, str] = models.CharField(
+        _("category"), max_length=20, choices=StakeholderCategory.choices, blank=True
+    )
+    reference: models.CharField[str, str] = models.CharField(_("ID"), max_length=24, blank=True)
+    disposition: models.CharField[str, str] = models.CharField(
         _("disposition"), max_length=20, choices=Disposition.choices, default=Disposition.PENDING
     )
-    response = models.TextField(_("response"), blank=True)
-    decided_by = models.ForeignKey(
+    response: models.TextField[str, str] = models.TextField(_("response"), blank=True)
+    decided_by: models.ForeignKey[User | None, User | None] = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
-    addressed_in = models.ForeignKey(
+    decided_at: models.DateTimeField[datetime | None, datetime | None] = models.DateTimeField(
+        _("decided"), null=True, blank=True
+    )
+    addressed_in: models.ForeignKey[Draft | None, Draft | None] = models.ForeignKey(
         Draft, on_delete=models.PROTECT, null=True, blank=True, related_name="addressed_comments"
     )
-    hidden_reason = models.TextField(_("reason for hiding"), blank=True)
+    hidden_reason: models.TextField[str, str] = models.TextField(_("reason for hiding"), blank=True)
+
+    if TYPE_CHECKING:
+        # XtdCommentManager underneath; declared so the plugin can type ``draft.comments`` and friends.
+        objects: ClassVar[models.Manager[DraftComment]]
+        _default_manager: ClassVar[models.Manager[DraftComment]]
 
     class Meta:
         ordering = ["draft", "thread_id", "order"]
@@ -120,16 +143,18 @@ class DraftComment(XtdComment):
     @property
     def anchor_label(self) -> str:
         """Where the comment points: "7.3 ¶2", "7.3", or "Whole draft"."""
-        if self.draft_section_id is None:
+        section = self.draft_section  # None without a query when there is no section
+        if section is None:
             return str(_("Whole draft"))
-        label = self.draft_section.number or self.draft_section.heading
+        label = section.number or section.heading
         return f"{label} ¶{self.paragraph}" if self.paragraph else label
 
     def get_absolute_url(self) -> str:
-        if self.draft_section_id is None:
+        section = self.draft_section
+        if section is None:
             url = reverse("drafts:draft_general_comments", kwargs={
                 "slug": self.draft.document.slug, "number": self.draft.number})
         else:  # built from self.draft so a list that selects draft__document costs no query per row
             url = reverse("drafts:draft_section", kwargs={
-                "slug": self.draft.document.slug, "number": self.draft.number, "key": self.draft_section.key})
+                "slug": self.draft.document.slug, "number": self.draft.number, "key": section.key})
         return f"{url}#c{self.pk}"

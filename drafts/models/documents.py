@@ -135,7 +135,8 @@ class Section(models.Model):
         return self.heading
 
     def clean(self) -> None:
-        if self.parent_id and self.parent.document_id != self.document_id:
+        parent = self.parent if self.parent_id else None
+        if parent is not None and parent.document_id != self.document_id:
             raise ValidationError(
                 {
                     "parent": ValidationError(

@@ -33,7 +33,6 @@ class Draft(models.Model):
         SUPERSEDED = "superseded", _("Superseded")
         FINAL = "final", _("Final")
 
-    # The settings an editor may change after freezing; everything else is fixed at freeze time.
     # The settings an editor may change after freezing, in the order the settings form shows them;
     # everything else is fixed at freeze time. The form, the admin, the service and the database
     # triggers all derive their lists from this one tuple.

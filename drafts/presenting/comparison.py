@@ -46,7 +46,7 @@ class SectionView:
     @property
     def title(self) -> str:
         """The heading as it is now (or was, for a removed section), unmarked."""
-        return (self.change.new or self.change.old).heading
+        return self.change.latest.heading
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,7 @@ def _label(change: diffing.SectionChange, scheme: str, language: str) -> str:
 
 def _heading(change: diffing.SectionChange) -> SafeString:
     if change.old is None or change.new is None or change.old.heading == change.new.heading:
-        return mark_safe(html.escape((change.new or change.old).heading))  # noqa: S308 - escaped
+        return mark_safe(html.escape(change.latest.heading))  # noqa: S308 - escaped
     parts = []
     for op, text in diffing.word_diff(change.old.heading, change.new.heading):
         escaped = html.escape(text)
@@ -124,7 +124,7 @@ def compare(old: Side, new: Side, *, changed_only: bool = True) -> ComparisonVie
     )
     inline = _redlines(
         [
-            (o.html, n.html, bool(c.old and c.new) and diffing.is_rewrite(c.old.body, c.new.body))
+            (o.html, n.html, c.old is not None and c.new is not None and diffing.is_rewrite(c.old.body, c.new.body))
             for c, o, n in zip(shown, olds, news, strict=True)
         ]
     )
@@ -133,7 +133,7 @@ def compare(old: Side, new: Side, *, changed_only: bool = True) -> ComparisonVie
     depths = {s.key: s for s in new.states}
     for change, old_html, new_html, marked in zip(shown, olds, news, inline, strict=True):
         index += 1 if change.changes else 0
-        state = change.new or change.old
+        state = change.latest
         depth = 0
         parent = state.parent
         while parent and parent in depths and depth < 6:
@@ -170,7 +170,7 @@ def as_text(view: ComparisonView) -> str:
         if not section.changed:
             continue
         change = section.change
-        heading = (change.new or change.old).heading
+        heading = change.latest.heading
         words = f" (+{change.words_inserted} -{change.words_deleted} words)" if "modified" in change.changes else ""
         title = " ".join(part for part in (section.label, heading) if part)
         lines.append(f"  [{', '.join(change.changes)}] {title}{words}")

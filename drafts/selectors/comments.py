@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db.models import Count, Q, QuerySet
 
-from drafts.access import User, access_for
+from drafts.access import access_for
 from drafts.models import Draft, DraftComment
+
+if TYPE_CHECKING:
+    from drafts.access import User
 
 
 def comments_visible_to(user: User, draft: Draft) -> QuerySet[DraftComment]:

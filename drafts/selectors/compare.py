@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from reversion.models import Version
 
-from drafts.access import User, access_for
+from drafts.access import access_for
 from drafts.models import Document, Draft, Section
 from drafts.selectors.documents import draft_sections, drafts_visible_to, working_copy
 from drafts.values import WORKING, SectionState, Side
+
+if TYPE_CHECKING:
+    from drafts.access import User
 
 
 def working_copy_states(document: Document) -> list[SectionState]:
@@ -19,7 +24,7 @@ def working_copy_states(document: Document) -> list[SectionState]:
             key=e.section.key,
             heading=e.section.heading,
             body=e.section.body,
-            parent=keys.get(e.section.parent_id),
+            parent=None if e.section.parent_id is None else keys.get(e.section.parent_id),
             position=e.position,
             number=e.number,
         )

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from reversion.models import Version
 
 from drafts import numbering
-from drafts.access import User, access_for, sees_everything
+from drafts.access import access_for, sees_everything
 from drafts.models import Document, Draft, DraftSection, Membership, Section
 from drafts.values import ExportSection
+
+if TYPE_CHECKING:
+    from drafts.access import User
 
 
 def drafts_visible_to(user: User, document: Document) -> QuerySet[Draft]:

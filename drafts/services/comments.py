@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,14 +17,17 @@ from django_comments_xtd.views import notify_comment_followers
 
 from drafts import access
 from drafts.access import Action
-from drafts.models import Disposition, Draft, DraftComment, Profile
+from drafts.models import Disposition, Draft, DraftComment, DraftSection, Profile
+
+if TYPE_CHECKING:
+    from drafts.access import UserModel
 
 
 class CommentRefused(Exception):
     """A comment that cannot be accepted; the message is meant for the person who wrote it."""
 
 
-def profile_for(user: AbstractBaseUser) -> Profile:
+def profile_for(user: UserModel) -> Profile:
     profile, _created = Profile.objects.get_or_create(user=user)
     return profile
 
@@ -41,7 +44,7 @@ def _organisation_code(profile: Profile) -> str:
 
 
 @transaction.atomic
-def comment_post(*, form, user: AbstractBaseUser, draft: Draft, ip_address: str | None = None) -> DraftComment:
+def comment_post(*, form, user: UserModel, draft: Draft, ip_address: str | None = None) -> DraftComment:
     """Store a validated comment form's comment on ``draft``, or refuse it with a reason.
 
     Refused (nothing stored): outside the comment window, more than ``COMMENTS_PER_MINUTE`` from
@@ -50,6 +53,9 @@ def comment_post(*, form, user: AbstractBaseUser, draft: Draft, ip_address: str 
     ID (``OHCHR-003``) numbered per organisation within the draft.
     """
     access.require(user, draft.document, Action.COMMENT, draft)
+    target = form.target_object  # what the form is about must be this draft, or a section of it
+    if (target.draft_id if isinstance(target, DraftSection) else target.pk) != draft.pk:
+        raise PermissionDenied(_("This comment form does not belong to this draft. Reload the page."))
     # Lock the draft row: numbering IDs and spotting a double click need one writer at a time.
     draft = Draft.objects.select_for_update().get(pk=draft.pk)
     if not draft.comments_open():
@@ -93,7 +99,7 @@ def comment_post(*, form, user: AbstractBaseUser, draft: Draft, ip_address: str 
 
 @transaction.atomic
 def comment_dispose(
-    *, comments, user: AbstractBaseUser, draft: Draft, disposition: str, response: str | None = None
+    *, comments, user: UserModel, draft: Draft, disposition: str, response: str | None = None
 ) -> int:
     """Record the editors' decision on one or more comments of ``draft``; returns how many changed."""
     access.require(user, draft.document, Action.MANAGE_COMMENTS)
@@ -107,7 +113,7 @@ def comment_dispose(
 
 
 @transaction.atomic
-def comment_hide(*, comment: DraftComment, user: AbstractBaseUser, reason: str) -> DraftComment:
+def comment_hide(*, comment: DraftComment, user: UserModel, reason: str) -> DraftComment:
     """Hide a comment from everyone but the working group, with the reason. Nothing is deleted."""
     access.require(user, comment.draft.document, Action.MANAGE_COMMENTS)
     if not reason.strip():
@@ -118,7 +124,7 @@ def comment_hide(*, comment: DraftComment, user: AbstractBaseUser, reason: str) 
 
 
 @transaction.atomic
-def comment_flag(*, comment: DraftComment, user: AbstractBaseUser) -> None:
+def comment_flag(*, comment: DraftComment, user: UserModel) -> None:
     """Ask the editors to look at a comment (django-comments' removal suggestion flag), once per person."""
     access.require(user, comment.draft.document, Action.COMMENT, comment.draft)
     CommentFlag.objects.get_or_create(comment=comment, user=user, flag=CommentFlag.SUGGEST_REMOVAL)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -11,13 +12,16 @@ from drafts import access
 from drafts.access import Action
 from drafts.models import Document, Membership, Role
 
+if TYPE_CHECKING:
+    from drafts.access import UserModel
+
 
 @transaction.atomic
 def document_create(
     *,
     slug: str,
     title: str,
-    user: AbstractBaseUser,
+    user: UserModel,
     symbol: str = "",
     numbering_scheme: str = Document.Numbering.PRINCIPLES,
 ) -> Document:
@@ -33,7 +37,7 @@ def document_create(
 
 
 @transaction.atomic
-def membership_set(*, document: Document, person: AbstractBaseUser, role: str, user: AbstractBaseUser) -> Membership:
+def membership_set(*, document: Document, person: UserModel, role: str, user: UserModel) -> Membership:
     """Give ``person`` one role on a document (replacing any role they had there); editors only."""
     access.require(user, document, Action.MANAGE_MEMBERS)
     if role not in Role.values:

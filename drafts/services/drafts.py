@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.sites.models import Site
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mass_mail
@@ -21,12 +20,15 @@ from drafts import access, numbering
 from drafts.access import Action
 from drafts.models import Disposition, Document, Draft, DraftComment, DraftSection, FrozenDraftError, Section
 
+if TYPE_CHECKING:
+    from drafts.access import UserModel
+
 
 @transaction.atomic
 def draft_freeze(
     *,
     document: Document,
-    user: AbstractBaseUser,
+    user: UserModel,
     label: str = "",
     visibility: str = Draft.Visibility.WORKING_GROUP,
     status: str = Draft.Status.CIRCULATED,
@@ -104,7 +106,7 @@ def draft_freeze(
 
 
 @transaction.atomic
-def draft_update_settings(*, draft: Draft, user: AbstractBaseUser, **changes: Any) -> Draft:
+def draft_update_settings(*, draft: Draft, user: UserModel, **changes: Any) -> Draft:
     """Change what may change on a frozen draft (``Draft.EDITABLE_FIELDS``): label, status,
     visibility, comment window, note. Anything else (its number, its sections, when it was frozen)
     is refused. The comment window's order is checked by ``Draft.clean``.

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -18,6 +18,10 @@ from drafts.services.documents import document_create
 from drafts.services.sections import _open_slot, _save_version, unique_key
 from drafts.values import BODY_MAX_CHARS, SectionState
 
+if TYPE_CHECKING:
+    from drafts.access import UserModel
+    from drafts.interchange import ParsedDocument, ParsedSection
+
 
 @dataclass
 class ImportReport:
@@ -25,17 +29,12 @@ class ImportReport:
 
     document: Document | None
     created_document: bool = False
-    added: list[str] | None = None
-    modified: list[str] | None = None
-    moved: list[str] | None = None
-    removed: list[str] | None = None
-    restored: list[str] | None = None
-    unchanged: list[str] | None = None
-
-    def __post_init__(self) -> None:
-        for name in ("added", "modified", "moved", "removed", "restored", "unchanged"):
-            if getattr(self, name) is None:
-                setattr(self, name, [])
+    added: list[str] = field(default_factory=list)
+    modified: list[str] = field(default_factory=list)
+    moved: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    restored: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> int:
@@ -48,7 +47,7 @@ class ImportReport:
         )
 
 
-def _file_outline(sections) -> tuple[list[int | None], list[int]]:
+def _file_outline(sections: Sequence[ParsedSection]) -> tuple[list[int | None], list[int]]:
     """Each parsed section's parent (as an index into the file) and 1-based position among its siblings."""
     parents: list[int | None] = []
     positions: list[int] = []
@@ -64,18 +63,20 @@ def _file_outline(sections) -> tuple[list[int | None], list[int]]:
     return parents, positions
 
 
-def parsed_states(parsed) -> list[SectionState]:
+def parsed_states(parsed: ParsedDocument) -> list[SectionState]:
     """A parsed file's sections as the diff engine takes them (keyless ones name parents by index)."""
     sections = parsed.sections
     parents, positions = _file_outline(sections)
     return [
-        SectionState(key=s.key, heading=s.heading, body=s.body, position=positions[i], number=s.number or "",
-                     parent=None if parents[i] is None else (sections[parents[i]].key or temp_id(parents[i])))
-        for i, s in enumerate(sections)
+        SectionState(key=s.key, heading=s.heading, body=s.body, position=position, number=s.number or "",
+                     parent=None if parent is None else (sections[parent].key or temp_id(parent)))
+        for s, parent, position in zip(sections, parents, positions, strict=True)
     ]
 
 
-def _match_existing(document: Document, parsed, existing: list[Section]) -> tuple[dict[int, Section], set[int]]:
+def _match_existing(
+    document: Document, parsed: ParsedDocument, existing: list[Section]
+) -> tuple[dict[int, Section], set[int]]:
     """Pair the file's sections (by index) with existing ones, as the compare aligns them.
 
     By key first, then by content, so renamed, moved and edited sections in a file without keys
@@ -101,7 +102,7 @@ def _match_existing(document: Document, parsed, existing: list[Section]) -> tupl
         elif change.new.key in by_key:
             matched[index] = by_key[change.new.key]
     # What content could not pair (a short text rewritten) still pairs by an unchanged heading.
-    left = {}
+    left: dict[str, list[Section]] = {}
     for change in comparison.sections:
         if change.old is not None and change.new is None:
             left.setdefault(change.old.heading, []).append(by_key[change.old.key])
@@ -114,9 +115,9 @@ def _match_existing(document: Document, parsed, existing: list[Section]) -> tupl
 @transaction.atomic
 def document_import(
     *,
-    parsed,
+    parsed: ParsedDocument,
     slug: str,
-    user: AbstractBaseUser,
+    user: UserModel,
     title: str = "",
     update: bool = False,
     message: str = "",
@@ -165,7 +166,8 @@ def document_import(
     parents, positions = _file_outline(sections)
     saved: dict[int, Section] = {}
     for index, parsed_section in enumerate(sections):
-        parent = saved.get(parents[index]) if parents[index] is not None else None
+        parent_index = parents[index]
+        parent = saved.get(parent_index) if parent_index is not None else None
         numbered = parsed.numbered(parsed_section)
         section = matched.get(index)
         if section is None:
@@ -193,7 +195,7 @@ def document_import(
             numbered,
         )
         parent_changed = section.parent_id != (parent.pk if parent else None)
-        kinds = []
+        kinds: list[list[str]] = []
         if text_changed:
             kinds.append(report.modified)
         if parent_changed or index in moved:
@@ -226,8 +228,8 @@ def document_import(
 
 def _import_new(
     document: Document,
-    user,
-    parsed_section,
+    user: UserModel,
+    parsed_section: ParsedSection,
     key: str,
     parent: Section | None,
     position: int,

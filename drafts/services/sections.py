@@ -6,8 +6,9 @@ are derived, their text did not change.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import reversion
-from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -21,6 +22,9 @@ from drafts import access
 from drafts.access import Action
 from drafts.models import Document, Section
 
+if TYPE_CHECKING:
+    from drafts.access import UserModel
+
 
 class EditConflict(Exception):
     """Someone saved the section after the editor opened it; nothing was written."""
@@ -31,7 +35,7 @@ class EditConflict(Exception):
         self.latest = latest
 
 
-def _save_version(section: Section, *, user: AbstractBaseUser, message: str) -> Section:
+def _save_version(section: Section, *, user: UserModel, message: str) -> Section:
     """Save a section as exactly one new revision (the only place a section version is made)."""
     section.version_number += 1
     section.full_clean()
@@ -100,7 +104,7 @@ def unique_key(document: Document, heading: str, taken: set[str] | None = None) 
 def section_create(
     *,
     document: Document,
-    user: AbstractBaseUser,
+    user: UserModel,
     heading: str,
     body: str = "",
     parent: Section | None = None,
@@ -144,7 +148,7 @@ def latest_version(section: Section) -> Version | None:
 def section_update(
     *,
     section: Section,
-    user: AbstractBaseUser,
+    user: UserModel,
     base_version: int,
     heading: str,
     body: str,
@@ -171,7 +175,7 @@ def section_update(
 
 @transaction.atomic
 def section_move(
-    *, section: Section, user: AbstractBaseUser, parent: Section | None, position: int, message: str = ""
+    *, section: Section, user: UserModel, parent: Section | None, position: int, message: str = ""
 ) -> Section:
     """Move a section (with its subsections) under ``parent`` at ``position``; others renumber."""
     access.require(user, section.document, Action.EDIT_SECTIONS)
@@ -188,7 +192,7 @@ def section_move(
 
 
 @transaction.atomic
-def section_remove(*, section: Section, user: AbstractBaseUser, message: str = "") -> Section:
+def section_remove(*, section: Section, user: UserModel, message: str = "") -> Section:
     """Mark a section removed (it and its subsections leave the working copy; nothing is deleted)."""
     access.require(user, section.document, Action.EDIT_SECTIONS)
     current = Section.objects.select_for_update().get(pk=section.pk)
@@ -199,15 +203,16 @@ def section_remove(*, section: Section, user: AbstractBaseUser, message: str = "
 
 
 @transaction.atomic
-def section_restore(*, section: Section, user: AbstractBaseUser, message: str = "") -> Section:
+def section_restore(*, section: Section, user: UserModel, message: str = "") -> Section:
     """Bring a removed section back where it stood."""
     access.require(user, section.document, Action.EDIT_SECTIONS)
     current = Section.objects.select_for_update().get(pk=section.pk)
     if not current.removed:
         return current
-    if current.parent_id and current.parent.removed:
+    parent = current.parent if current.parent_id else None
+    if parent is not None and parent.removed:
         raise ValidationError(
-            _("Restore the parent section “%(heading)s” first.") % {"heading": current.parent.heading},
+            _("Restore the parent section “%(heading)s” first.") % {"heading": parent.heading},
             code="removed_parent",
         )
     current.removed = False
@@ -215,7 +220,7 @@ def section_restore(*, section: Section, user: AbstractBaseUser, message: str = 
 
 
 @transaction.atomic
-def section_revert(*, section: Section, user: AbstractBaseUser, version: Version, message: str = "") -> Section:
+def section_revert(*, section: Section, user: UserModel, version: Version, message: str = "") -> Section:
     """Bring back the heading and text of an earlier version, as a new version.
 
     The section keeps its current place: moving is its own action, and reverting text should not

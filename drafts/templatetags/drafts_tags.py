@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import template
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 register = template.Library()
 
@@ -15,7 +20,7 @@ CHANGE_LABELS = {
 
 
 @register.filter
-def change_label(kind: str) -> str:
+def change_label(kind: str) -> StrOrPromise:
     """A compare change kind ("moved") as the reader's language says it."""
     return CHANGE_LABELS.get(kind, kind)
 

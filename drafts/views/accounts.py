@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 from drafts import access, forms, services
 from drafts.access import Action
 from drafts.models import Role
-from drafts.views.common import document_for, posted
+from drafts.views.common import acting_user, document_for, posted
 
 
 @require_http_methods(["GET", "POST"])
@@ -54,7 +54,7 @@ def invite(request: HttpRequest, slug: str) -> HttpResponse:
         if access.access_for(person, document).in_working_group:
             form.add_error("who", _("%(user)s is already in the working group.") % {"user": person})
         else:
-            services.membership_set(document=document, person=person, role=Role.STAKEHOLDER, user=request.user)
+            services.membership_set(document=document, person=person, role=Role.STAKEHOLDER, user=acting_user(request))
             messages.success(
                 request,
                 _("%(user)s can now read and comment on the restricted drafts.")

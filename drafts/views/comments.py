@@ -3,6 +3,8 @@ the editors' table and decisions, the comment matrix, and "My comments"."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -19,7 +21,7 @@ from drafts.interchange import matrix
 from drafts.models import Disposition, Draft, DraftSection
 from drafts.numbering import display_number
 from drafts.presenting.matrix import matrix_rows
-from drafts.views.common import download, draft_for, posted
+from drafts.views.common import acting_user, download, draft_for, posted
 
 COMMENTS_PER_PAGE = 50
 
@@ -187,7 +189,7 @@ def comment_table(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     if request.method == "POST" and bulk.is_valid():
         changed = services.comment_dispose(
             comments=bulk.cleaned_data["comments"],
-            user=request.user,
+            user=acting_user(request),
             draft=draft,
             disposition=bulk.cleaned_data["disposition"],
             response=bulk.cleaned_data["response"] or None,
@@ -222,7 +224,7 @@ def comment_decide(request: HttpRequest, slug: str, number: int, comment_id: int
     if request.method == "POST" and form.is_valid():
         services.comment_dispose(
             comments=[comment],
-            user=request.user,
+            user=acting_user(request),
             draft=draft,
             disposition=form.cleaned_data["disposition"],
             response=form.cleaned_data["response"],
@@ -244,7 +246,7 @@ def comment_hide(request: HttpRequest, slug: str, number: int, comment_id: int) 
     if not form.is_valid():
         messages.error(request, _("Give the reason for hiding the comment."))
     else:
-        services.comment_hide(comment=comment, user=request.user, reason=form.cleaned_data["reason"])
+        services.comment_hide(comment=comment, user=acting_user(request), reason=form.cleaned_data["reason"])
         messages.success(request, _("Hid comment %(ref)s; it is kept with the reason.") % {"ref": comment})
     return redirect(comment.get_absolute_url())
 
@@ -258,12 +260,12 @@ def comment_export(request: HttpRequest, slug: str, number: int, fmt: str) -> Ht
     rows = matrix_rows(selectors.comments_visible_to(request.user, draft).select_related("addressed_in"))
     name = f"{draft.document.slug}-draft-{draft.number}-comments.{fmt}"
     title = f"{draft.document.title}, {draft.title}"
-    content = {
+    exporters: dict[str, Callable[[], str | bytes]] = {
         "csv": lambda: matrix.matrix_csv(rows),
         "xlsx": lambda: matrix.matrix_xlsx(rows, title=title),
         "docx": lambda: matrix.matrix_docx(rows, title=title),
-    }[fmt]()
-    return download(content, name)
+    }
+    return download(exporters[fmt](), name)
 
 
 @login_required

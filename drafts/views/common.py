@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from django import forms as django_forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404
 from django.utils.safestring import SafeString, mark_safe
@@ -16,6 +16,9 @@ from drafts import rendering, selectors
 from drafts.access import Action, DocumentAccess, access_for
 from drafts.models import Document, Draft, Section
 from drafts.values import BODY_MAX_CHARS
+
+if TYPE_CHECKING:
+    from drafts.access import UserModel
 
 T = TypeVar("T")
 
@@ -48,6 +51,18 @@ def draft_for(
     draft = get_object_or_404(selectors.drafts_visible_to(request.user, document), number=number)
     _refuse(access, action, draft if action in _ABOUT_A_DRAFT else None)
     return draft, access
+
+
+def acting_user(request: HttpRequest) -> UserModel:
+    """The signed-in person a page acts for, once the access decision let them do something that needs a
+    role or staff status (visitors have neither, so they never get this far).
+
+    Refuses as the service itself would, should a page ever call it before that check.
+    """
+    user = request.user
+    if not user.is_authenticated:
+        raise PermissionDenied
+    return user
 
 
 def section_of(document: Document, key: str) -> Section:

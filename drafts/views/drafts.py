@@ -12,7 +12,7 @@ from drafts import forms, interchange, rendering, selectors, services
 from drafts.access import Action
 from drafts.models import Draft
 from drafts.numbering import display_number
-from drafts.views.common import attempt, document_for, download, draft_for, posted
+from drafts.views.common import acting_user, attempt, document_for, download, draft_for, posted
 
 
 @require_GET
@@ -82,7 +82,9 @@ def draft_freeze(request: HttpRequest, slug: str) -> HttpResponse:
     form = forms.DraftFreezeForm(posted(request))
     if request.method == "POST" and form.is_valid():
         settings_fields = {name: form.cleaned_data[name] for name in Draft.EDITABLE_FIELDS}
-        draft = attempt(form, lambda: services.draft_freeze(document=document, user=request.user, **settings_fields))
+        draft = attempt(
+            form, lambda: services.draft_freeze(document=document, user=acting_user(request), **settings_fields)
+        )
         if draft is not None:
             messages.success(request, _("Froze %(draft)s.") % {"draft": draft.title})
             return redirect(draft)
@@ -96,7 +98,7 @@ def draft_settings(request: HttpRequest, slug: str, number: int) -> HttpResponse
     form = forms.DraftSettingsForm(posted(request), instance=draft)
     if request.method == "POST" and form.is_valid():
         changes = {name: form.cleaned_data[name] for name in Draft.EDITABLE_FIELDS}
-        if attempt(form, lambda: services.draft_update_settings(draft=draft, user=request.user, **changes)):
+        if attempt(form, lambda: services.draft_update_settings(draft=draft, user=acting_user(request), **changes)):
             messages.success(request, _("Saved the settings of %(draft)s.") % {"draft": draft.title})
             return redirect(draft)
     return render(request, "drafts/draft_settings.html", {"document": document, "draft": draft, "form": form})

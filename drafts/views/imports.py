@@ -13,7 +13,7 @@ from drafts import access, forms, interchange, selectors, services
 from drafts.access import Action
 from drafts.presenting import comparison
 from drafts.values import Side
-from drafts.views.common import attempt, document_for, posted
+from drafts.views.common import acting_user, attempt, document_for, posted
 
 
 @require_http_methods(["GET", "POST"])
@@ -35,7 +35,11 @@ def document_revise(request: HttpRequest, slug: str) -> HttpResponse:
             try:
                 parsed = interchange.parse_markdown(apply.cleaned_data["markdown_text"])
                 report = services.document_import(
-                    parsed=parsed, slug=slug, user=request.user, update=True, message=apply.cleaned_data["message"]
+                    parsed=parsed,
+                    slug=slug,
+                    user=acting_user(request),
+                    update=True,
+                    message=apply.cleaned_data["message"],
                 )
             except (interchange.ImportError_, ValidationError) as error:
                 messages.error(request, _("Nothing was imported: %(error)s") % {"error": error})
@@ -47,7 +51,7 @@ def document_revise(request: HttpRequest, slug: str) -> HttpResponse:
         preview = attempt(
             form,
             lambda: services.document_import(
-                parsed=form.parsed, slug=slug, user=request.user, update=True, dry_run=True
+                parsed=form.parsed, slug=slug, user=acting_user(request), update=True, dry_run=True
             ),
         )
         if preview is not None:
@@ -85,7 +89,11 @@ def document_create(request: HttpRequest) -> HttpResponse:
         report = attempt(
             form,
             lambda: services.document_import(
-                parsed=form.parsed, slug=data["slug"], user=request.user, title=data["title"], message=data["message"]
+                parsed=form.parsed,
+                slug=data["slug"],
+                user=acting_user(request),
+                title=data["title"],
+                message=data["message"],
             ),
         )
         if report is not None and report.document is not None:

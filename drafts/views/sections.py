@@ -14,7 +14,7 @@ from reversion.models import Version
 from drafts import forms, rendering, selectors, services
 from drafts.access import Action
 from drafts.models import Section
-from drafts.views.common import attempt, document_for, posted, preview, section_of
+from drafts.views.common import acting_user, attempt, document_for, posted, preview, section_of
 
 
 @require_GET
@@ -58,7 +58,7 @@ def section_edit(request: HttpRequest, slug: str, key: str) -> HttpResponse:
                     form,
                     lambda: services.section_update(
                         section=section,
-                        user=request.user,
+                        user=acting_user(request),
                         base_version=data["base_version"],
                         heading=data["heading"],
                         body=data["body"],
@@ -109,7 +109,7 @@ def section_create(request: HttpRequest, slug: str) -> HttpResponse:
             form,
             lambda: services.section_create(
                 document=document,
-                user=request.user,
+                user=acting_user(request),
                 heading=data["heading"],
                 body=data["body"],
                 parent=data["parent"],
@@ -141,7 +141,7 @@ def section_move(request: HttpRequest, slug: str, key: str) -> HttpResponse:
         moved = attempt(
             form,
             lambda: services.section_move(
-                section=section, user=request.user, parent=data["parent"], position=data["position"],
+                section=section, user=acting_user(request), parent=data["parent"], position=data["position"],
                 message=data["message"],
             ),
         )
@@ -170,7 +170,7 @@ def _flag_section(
     form = forms.MessageForm(posted(request))
     if request.method == "POST" and form.is_valid():
         message = form.cleaned_data["message"]
-        if attempt(form, lambda: action(section=section, user=request.user, message=message)) is not None:
+        if attempt(form, lambda: action(section=section, user=acting_user(request), message=message)) is not None:
             messages.success(request, done % {"heading": section.heading})
             return redirect(document)
     return render(
@@ -198,7 +198,7 @@ def section_revert(request: HttpRequest, slug: str, key: str, version_id: int) -
     version = get_object_or_404(selectors.section_versions(section), pk=version_id)
     form = forms.MessageForm(request.POST)
     message = form.cleaned_data["message"] if form.is_valid() else ""
-    services.section_revert(section=section, user=request.user, version=version, message=message)
+    services.section_revert(section=section, user=acting_user(request), version=version, message=message)
     messages.success(request, _("Reverted “%(heading)s”; the revert is a new version.") % {"heading": section.heading})
     return redirect("drafts:section_history", slug=document.slug, key=section.key)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -16,6 +17,9 @@ from django.utils import timezone
 from drafts import interchange, rendering, services
 from drafts.forms import DraftCommentForm
 from drafts.models import Disposition, Document, Draft, DraftComment, DraftSection, Profile, Role, StakeholderCategory
+
+if TYPE_CHECKING:
+    from drafts.access import UserModel
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
 SLUG = "migrants-in-vulnerable-situations"
@@ -187,7 +191,7 @@ class Command(BaseCommand):
     @transaction.atomic
     def _load(self) -> None:
         User = get_user_model()
-        users = {}
+        users: dict[str, UserModel] = {}
         for username, password, _role, description in DEMO_USERS:
             user, _created = User.objects.get_or_create(
                 username=username,
@@ -216,6 +220,8 @@ class Command(BaseCommand):
             parsed=first, slug=SLUG, user=users["editor"], message="Zero draft prepared by the secretariat"
         )
         document = report.document
+        if document is None:  # only a dry run leaves it unset
+            raise CommandError(f"Importing {SLUG} made no document.")
         document.symbol = "WG/MIG/2026/CRP.1"
         document.save(update_fields=["symbol"])
         for username, _password, role, _description in DEMO_USERS:
@@ -259,16 +265,17 @@ class Command(BaseCommand):
             f"{DraftComment.objects.filter(draft__document=document).count()} comments."
         )
 
-    def _consultation(self, document, draft: Draft, users: dict) -> None:
+    def _consultation(self, document: Document, draft: Draft, users: dict[str, UserModel]) -> None:
         """Comments on the zero draft through the real form and service, then the editors' decisions."""
-        posted = {}
+        posted: dict[str, DraftComment] = {}
         for label, username, key, paragraph, kind, text, proposed, reply_to in COMMENTS:
-            target = draft if key is None else DraftSection.objects.get(draft=draft, key=key)
-            paragraphs = (
-                rendering.render_cached(target.body, anchor=target.anchor, label=target.number).paragraph_count
-                if key
-                else 0
-            )
+            target: Draft | DraftSection = draft
+            paragraphs = 0
+            if key is not None:
+                target = DraftSection.objects.get(draft=draft, key=key)
+                paragraphs = rendering.render_cached(
+                    target.body, anchor=target.anchor, label=target.number
+                ).paragraph_count
             form = DraftCommentForm(target, paragraphs=paragraphs)
             user = users[username]
             data = {
