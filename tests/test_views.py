@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from drafts import services
+from drafts import selectors, services
 from drafts.access import system_actor
 from drafts.models import Draft, Section
 from tests.factories import freeze, make_document, make_principles, make_section, make_user, versions_of
@@ -234,7 +234,7 @@ def test_add_move_remove_restore_and_revert_through_the_pages(client, people, do
     client.post(reverse("drafts:section_restore", kwargs={"slug": "guidance", "key": new.key}), {})
     new.refresh_from_db()
     assert not new.removed
-    oldest = services.latest_version(new).__class__.objects.get_for_object(new).last()
+    oldest = selectors.section_versions(new).last()
     client.post(
         reverse(
             "drafts:section_update" if False else "drafts:section_revert",

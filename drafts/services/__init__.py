@@ -12,21 +12,18 @@ from drafts.services.comments import (
     comment_flag,
     comment_hide,
     comment_post,
-    profile_for,
 )
 from drafts.services.documents import document_create, membership_set
 from drafts.services.drafts import draft_freeze, draft_update_settings
 from drafts.services.imports import ImportReport, document_import, parsed_states
 from drafts.services.sections import (
     EditConflict,
-    latest_version,
     section_create,
     section_move,
     section_remove,
     section_restore,
     section_revert,
     section_update,
-    unique_key,
 )
 
 __all__ = [
@@ -41,10 +38,8 @@ __all__ = [
     "document_import",
     "draft_freeze",
     "draft_update_settings",
-    "latest_version",
     "membership_set",
     "parsed_states",
-    "profile_for",
     "section_create",
     "section_move",
     "section_remove",
@@ -52,5 +47,4 @@ __all__ = [
     "section_revert",
     "section_update",
     "stakeholder_sign_up",
-    "unique_key",
 ]

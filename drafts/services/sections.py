@@ -18,7 +18,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from reversion.models import Version
 
-from drafts import access
+from drafts import access, selectors
 from drafts.access import Action
 from drafts.models import Document, Section
 
@@ -140,10 +140,6 @@ def section_create(
     return _save_version(section, user=user, message=message or _("Added"))
 
 
-def latest_version(section: Section) -> Version | None:
-    return Version.objects.get_for_object(section).select_related("revision__user").first()
-
-
 @transaction.atomic
 def section_update(
     *,
@@ -163,7 +159,7 @@ def section_update(
     access.require(user, section.document, Action.EDIT_SECTIONS)
     current = Section.objects.select_for_update().get(pk=section.pk)
     if current.version_number != base_version:
-        raise EditConflict(current, latest_version(current))
+        raise EditConflict(current, selectors.section_versions(current).first())
     if current.removed:
         raise ValidationError(_("This section has been removed; restore it before editing."), code="removed")
     new_numbered = current.numbered if numbered is None else numbered
