@@ -93,16 +93,19 @@ def _roles(user: Any) -> dict[int, str]:
     return roles
 
 
-def role_for(user: User | None, document: Document) -> str | None:
-    """The person's role on the document; superusers and the system actor act as editors everywhere."""
+def sees_everything(user: User | None) -> bool:
+    """Active superusers and the system actor act as editors on every document."""
     if user is None or not user.is_authenticated:
-        return None
-    if is_system(user):
+        return False
+    return is_system(user) or bool(user.is_active and getattr(user, "is_superuser", False))
+
+
+def role_for(user: User | None, document: Document) -> str | None:
+    """The person's role on the document (:func:`sees_everything` people are editors everywhere)."""
+    if sees_everything(user):
         return Role.EDITOR
-    if not user.is_active:
+    if user is None or not user.is_authenticated or not user.is_active:
         return None
-    if getattr(user, "is_superuser", False):
-        return Role.EDITOR
     return _roles(user).get(document.pk)
 
 
@@ -192,10 +195,3 @@ def can_create_documents(user: User | None) -> bool:
 def require_document_creator(user: User | None) -> None:
     if not can_create_documents(user):
         raise PermissionDenied(_("Only staff start new documents."))
-
-
-def sees_everything(user: User | None) -> bool:
-    """Superusers and the system actor see every document."""
-    if user is None or not user.is_authenticated:
-        return False
-    return is_system(user) or bool(user.is_active and getattr(user, "is_superuser", False))

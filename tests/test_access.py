@@ -455,6 +455,18 @@ def test_a_comment_cannot_reach_a_draft_through_another_drafts_check(world) -> N
     assert_nothing_written(before)
 
 
+def test_a_hidden_comment_cannot_be_flagged_by_someone_who_cannot_see_it(world) -> None:
+    """The flag service asks the comment selector, as the page does: a hidden comment is out of reach."""
+    comment = world.comments[Draft.Visibility.PUBLIC]
+    services.comment_hide(comment=comment, user=world.people["editor"], reason="Off topic.")
+    before = what_is_written()
+    with pytest.raises(PermissionDenied):
+        services.comment_flag(comment=comment, user=world.people["outsider"])
+    assert_nothing_written(before)
+    services.comment_flag(comment=comment, user=world.people["member"])  # the working group sees it
+    assert CommentFlag.objects.filter(comment=comment, user=world.people["member"]).exists()
+
+
 # The pages -------------------------------------------------------------------------------------------
 
 

@@ -75,6 +75,11 @@ class ActingCommand(BaseCommand):
     def _for_whom(self) -> str:
         return "" if access.is_system(self.actor) else f" that {self.actor.get_username()} may read"
 
+    def refuse_binary_to_terminal(self, path: str | None) -> None:
+        """Stop before any work when binary output would go to a terminal (called early by exporters too)."""
+        if not path and self.stdout.isatty():
+            raise CommandError("The output is binary (.docx, .xlsx): give -o FILE or redirect stdout to a file.")
+
     def write_output(self, content: str | bytes, path: str | None) -> str:
         """Write to ``path``, or to stdout (text or bytes); returns where it went, for the stderr message."""
         if path:
@@ -88,8 +93,7 @@ class ActingCommand(BaseCommand):
             self.stdout.write(content, ending="")
             self.stdout.flush()
             return "stdout"
-        if self.stdout.isatty():
-            raise CommandError("The output is binary: give -o FILE or redirect stdout to a file.")
+        self.refuse_binary_to_terminal(path)
         buffer = getattr(self.stdout, "buffer", None)  # OutputWrapper passes attributes through
         if buffer is None:
             raise CommandError("stdout takes no bytes here; give -o FILE.")

@@ -15,7 +15,7 @@ from django_comments.models import CommentFlag
 from django_comments_xtd.models import MaxThreadLevelExceededException
 from django_comments_xtd.views import notify_comment_followers
 
-from drafts import access
+from drafts import access, selectors
 from drafts.access import Action
 from drafts.models import Disposition, Draft, DraftComment, DraftSection, Profile
 
@@ -125,8 +125,13 @@ def comment_hide(*, comment: DraftComment, user: UserModel, reason: str) -> Draf
 
 @transaction.atomic
 def comment_flag(*, comment: DraftComment, user: UserModel) -> None:
-    """Ask the editors to look at a comment (django-comments' removal suggestion flag), once per person."""
+    """Ask the editors to look at a comment (django-comments' removal suggestion flag), once per person.
+
+    Only a comment the person may see: the same selector the page lists comments with decides.
+    """
     access.require(user, comment.draft.document, Action.COMMENT, comment.draft)
+    if not selectors.comments_visible_to(user, comment.draft).filter(pk=comment.pk).exists():
+        raise PermissionDenied(_("You cannot flag a comment you cannot see."))
     CommentFlag.objects.get_or_create(comment=comment, user=user, flag=CommentFlag.SUGGEST_REMOVAL)
 
 

@@ -41,8 +41,7 @@ class Command(ActingCommand):
             sides.append(side)
         view = comparison.compare(*sides, changed_only=options["format"] not in ("json", "docx"))
         if options["format"] == "docx":
-            if not options["output"] and self.stdout.isatty():
-                raise CommandError("A .docx is binary: give -o FILE or redirect stdout to a file.")
+            self.refuse_binary_to_terminal(options["output"])
             data = interchange.comparison_docx(view, author=options["author"], date=timezone.now())
             self.write_output(data, options["output"])
             self.stderr.write(f"{view.old.label} -> {view.new.label}: Word document with tracked changes.")

@@ -38,8 +38,8 @@ class Command(ActingCommand):
         document = self.document(options["slug"])
         draft = self.draft(document, options["draft"])
         fmt = options["format"]
-        if fmt == "docx" and not options["output"] and self.stdout.isatty():
-            raise CommandError("A .docx is binary: give -o FILE or redirect stdout to a file.")
+        if fmt == "docx":
+            self.refuse_binary_to_terminal(options["output"])
         sections = selectors.draft_export_sections(draft)
         try:
             content = interchange.export_as(
