@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from drafts.models import Document, Draft, Membership, Role
@@ -176,6 +177,25 @@ def access_for(user: User | None, document: Document) -> DocumentAccess:
         role=role_for(user, document),
         signed_in=bool(user is not None and user.is_authenticated and user.is_active),
     )
+
+
+def readable_drafts(user: User | None, prefix: str = "") -> Q:
+    """The drafts, across every document, this person reads, as a filter: the rule of
+    :attr:`DocumentAccess.readable_visibilities` for lists that span documents ("My comments",
+    "addressed in" references). ``prefix`` is the path to the draft, e.g. ``"addressed_in__"``.
+    """
+    if sees_everything(user):
+        return Q()
+    visible = Q(**{f"{prefix}visibility": Draft.Visibility.PUBLIC})
+    if user is None or not user.is_authenticated or not user.is_active:
+        return visible
+    roles = _roles(user)
+    working_group = [pk for pk, role in roles.items() if role in _WORKING_GROUP]
+    if working_group:
+        visible |= Q(**{f"{prefix}document_id__in": working_group})
+    if roles:
+        visible |= Q(**{f"{prefix}visibility": Draft.Visibility.RESTRICTED, f"{prefix}document_id__in": list(roles)})
+    return visible
 
 
 def require(user: User | None, document: Document, action: Action, draft: Draft | None = None) -> None:

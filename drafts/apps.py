@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_migrate, pre_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -15,5 +15,8 @@ class DraftsConfig(AppConfig):
         from drafts import triggers
         from drafts.sites import name_the_site
 
+        # Lifted before a migrate that runs migrations (SQLite cannot rebuild a table another table's
+        # trigger reads) and (re)installed after every migrate: SQLite drops triggers on table rebuilds.
+        pre_migrate.connect(triggers.uninstall_before_migrate, sender=self)
         post_migrate.connect(triggers.install_after_migrate, sender=self)
         post_migrate.connect(name_the_site, sender=self)

@@ -9,7 +9,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
 from django.contrib.contenttypes.models import ContentType
 from django.core.validators import MaxLengthValidator
-from django.db import models
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_comments_xtd.forms import XtdCommentForm
@@ -26,8 +25,10 @@ from drafts.models import (
     StakeholderCategory,
     key_validator,
     validate_heading,
+    validate_single_line,
 )
-from drafts.values import BODY_MAX_CHARS, HEADING_MAX_LENGTH
+from drafts.services import submissions
+from drafts.values import BODY_MAX_CHARS, HEADING_MAX_LENGTH, MAX_ID
 
 
 def _model_choices(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
@@ -35,6 +36,11 @@ def _model_choices(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
     field = form.fields[name]
     assert isinstance(field, forms.ModelChoiceField), f"{name} is a model choice field"
     return field
+
+
+def _submission_key() -> forms.CharField:
+    """The hidden one-time key of a form whose repeated submit must not do the work twice."""
+    return forms.CharField(widget=forms.HiddenInput, required=False, max_length=64, initial=submissions.new_key)
 
 
 class SectionTextFields(forms.Form):
@@ -94,6 +100,7 @@ class SectionCreateForm(SectionTextFields):
         help_text=_("A stable identifier; made from the heading if left empty. It never changes."),
     )
     message = forms.CharField(label=_("Message"), max_length=2000, required=False)
+    submission = _submission_key()
 
     def __init__(self, *args, parents: QuerySet[Section] | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -147,6 +154,7 @@ class DraftFreezeForm(DraftSettingsForm):
         label=_("I understand that a frozen draft can never change."),
         required=True,
     )
+    submission = _submission_key()
 
 
 class DraftCommentForm(XtdCommentForm):
@@ -187,10 +195,17 @@ class DraftCommentForm(XtdCommentForm):
     def get_comment_model(self):
         return DraftComment
 
+    def check_for_duplicate_comment(self, new):
+        # django-comments drops a comment with the same words on the same target the same day, even
+        # on another paragraph or thread. The service spots true double submissions instead.
+        return new
+
     def clean_reply_to(self) -> int:
         reply_to = self.cleaned_data["reply_to"]
         if not reply_to:
             return 0
+        if not 0 < reply_to <= MAX_ID:
+            raise forms.ValidationError(_("The comment you are replying to does not exist here."), code="bad_parent")
         parent = DraftComment.norel_objects.filter(pk=reply_to).first()
         if parent is None or (parent.content_type_id, parent.object_pk) != (
             self.target_object and ContentType.objects.get_for_model(self.target_object).pk,
@@ -271,6 +286,7 @@ class SignUpForm(UserCreationForm):
         label=_("Organisation"),
         max_length=200,
         required=False,
+        validators=[validate_single_line],
         help_text=_("Leave empty if you comment as an individual."),
     )
     category = forms.ChoiceField(label=_("Category"), choices=StakeholderCategory.choices)
@@ -278,6 +294,15 @@ class SignUpForm(UserCreationForm):
     class Meta(UserCreationForm.Meta):  # type: ignore[name-defined]  # django-stubs leaves out Meta, Django has it
         model = get_user_model()
         fields = ["username", "first_name", "last_name", "email"]
+
+    def clean_username(self) -> str:
+        username = self.cleaned_data["username"]
+        if "@" in username:
+            raise forms.ValidationError(
+                _("A user name cannot contain “@”: it could be taken for someone's e-mail address."),
+                code="username_like_email",
+            )
+        return username
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip().lower()
@@ -299,17 +324,17 @@ class SignUpForm(UserCreationForm):
 
 
 class InviteForm(forms.Form):
-    who = forms.CharField(label=_("User name or e-mail of the stakeholder"), max_length=254)
+    """An e-mail address to invite. Only the address counts: a user name could be anyone's."""
 
-    def clean_who(self):
-        who = self.cleaned_data["who"].strip()
-        user = get_user_model().objects.filter(models.Q(username=who) | models.Q(email__iexact=who)).first()
-        if user is None:
-            raise forms.ValidationError(
-                _("Nobody with that user name or e-mail has an account yet; ask them to sign up first."),
-                code="unknown_user",
-            )
-        return user
+    email = forms.EmailField(
+        label=_("E-mail of the stakeholder"),
+        max_length=254,
+        help_text=_("They receive a link; they get access when they accept it, signed in with their account."),
+    )
+    invite_new = forms.BooleanField(widget=forms.HiddenInput, required=False)
+
+    def clean_email(self) -> str:
+        return self.cleaned_data["email"].strip().lower()
 
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -339,11 +364,11 @@ class ImportForm(forms.Form):
 class NewDocumentForm(ImportForm):
     slug = forms.SlugField(label=_("Short name in addresses (slug)"), max_length=80)
     title = forms.CharField(label=_("Title (optional)"), max_length=300, required=False,
-                            help_text=_("Taken from the file's title if empty."))
+                            validators=[validate_single_line], help_text=_("Taken from the file's title if empty."))
 
     def clean_slug(self) -> str:
         slug = self.cleaned_data["slug"]
-        if Document.objects.filter(slug=slug).exists():
+        if Document.objects.filter(slug__iexact=slug).exists():
             raise forms.ValidationError(_("A document with this slug exists already."), code="slug_taken")
         return slug
 

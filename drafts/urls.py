@@ -1,11 +1,14 @@
-from django.urls import path
+from django.urls import path, register_converter
 
+from drafts.converters import IdConverter
 from drafts.views import accounts, comments, compare, documents, drafts, imports, sections
 
 app_name = "drafts"
 
+register_converter(IdConverter, "id")  # every number in an address: a draft number, a version or comment id
+
 # One line per page; addresses are stable (people cite and bookmark them).
-COMMENT_PAGES = "d/<slug:slug>/drafts/<int:number>/comments/"
+COMMENT_PAGES = "d/<slug:slug>/drafts/<id:number>/comments/"
 
 urlpatterns = [
     path("", documents.document_list, name="document_list"),
@@ -20,23 +23,25 @@ urlpatterns = [
     path("d/<slug:slug>/s/<str:key>/restore/", sections.section_restore, name="section_restore"),
     path("d/<slug:slug>/s/<str:key>/history/", sections.section_history, name="section_history"),
     path("d/<slug:slug>/s/<str:key>/history/compare/", compare.section_compare, name="section_compare"),
-    path("d/<slug:slug>/s/<str:key>/history/<int:version_id>/", sections.section_version, name="section_version"),
-    path("d/<slug:slug>/s/<str:key>/history/<int:version_id>/revert/", sections.section_revert, name="section_revert"),
+    path("d/<slug:slug>/s/<str:key>/history/<id:version_id>/", sections.section_version, name="section_version"),
+    path("d/<slug:slug>/s/<str:key>/history/<id:version_id>/revert/", sections.section_revert, name="section_revert"),
     path("d/<slug:slug>/drafts/", drafts.draft_list, name="draft_list"),
     path("d/<slug:slug>/compare/", compare.compare, name="compare"),
     path("d/<slug:slug>/compare/tracked-changes.docx", compare.compare_docx, name="compare_docx"),
     path("d/<slug:slug>/drafts/freeze/", drafts.draft_freeze, name="draft_freeze"),
-    path("d/<slug:slug>/drafts/<int:number>/", drafts.draft_detail, name="draft_detail"),
-    path("d/<slug:slug>/drafts/<int:number>/settings/", drafts.draft_settings, name="draft_settings"),
-    path("d/<slug:slug>/drafts/<int:number>/export.<str:fmt>", drafts.draft_export, name="draft_export"),
-    path("d/<slug:slug>/drafts/<int:number>/s/<str:key>/", comments.draft_section, name="draft_section"),
-    path("d/<slug:slug>/drafts/<int:number>/general/", comments.draft_general_comments, name="draft_general_comments"),
-    path("d/<slug:slug>/drafts/<int:number>/comments/post/", comments.comment_post, name="comment_post"),
-    path("d/<slug:slug>/drafts/<int:number>/comments/", comments.comment_table, name="comment_table"),
-    path("d/<slug:slug>/drafts/<int:number>/comments/matrix.<str:fmt>", comments.comment_export, name="comment_export"),
-    path(COMMENT_PAGES + "<int:comment_id>/", comments.comment_decide, name="comment_decide"),
-    path(COMMENT_PAGES + "<int:comment_id>/hide/", comments.comment_hide, name="comment_hide"),
-    path(COMMENT_PAGES + "<int:comment_id>/flag/", comments.comment_flag, name="comment_flag"),
+    path("d/<slug:slug>/drafts/<id:number>/", drafts.draft_detail, name="draft_detail"),
+    path("d/<slug:slug>/drafts/<id:number>/settings/", drafts.draft_settings, name="draft_settings"),
+    path("d/<slug:slug>/drafts/<id:number>/export.<str:fmt>", drafts.draft_export, name="draft_export"),
+    path("d/<slug:slug>/drafts/<id:number>/s/<str:key>/", comments.draft_section, name="draft_section"),
+    path("d/<slug:slug>/drafts/<id:number>/general/", comments.draft_general_comments, name="draft_general_comments"),
+    path("d/<slug:slug>/drafts/<id:number>/comments/post/", comments.comment_post, name="comment_post"),
+    path("d/<slug:slug>/drafts/<id:number>/comments/", comments.comment_table, name="comment_table"),
+    path("d/<slug:slug>/drafts/<id:number>/comments/matrix.<str:fmt>", comments.comment_export, name="comment_export"),
+    path(COMMENT_PAGES + "<id:comment_id>/", comments.comment_decide, name="comment_decide"),
+    path(COMMENT_PAGES + "<id:comment_id>/hide/", comments.comment_hide, name="comment_hide"),
+    path(COMMENT_PAGES + "<id:comment_id>/flag/", comments.comment_flag, name="comment_flag"),
     path("d/<slug:slug>/invite/", accounts.invite, name="invite"),
     path("my/comments/", comments.my_comments, name="my_comments"),
+    path("invitations/<str:token>/", accounts.invitation_accept, name="invitation_accept"),
+    path("follow-ups/stop/<str:token>/", accounts.followup_mute, name="followup_mute"),
 ]

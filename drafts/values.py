@@ -18,7 +18,21 @@ KEY_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 HEADING_MAX_LENGTH = 300
 BODY_MAX_CHARS = 1_000_000  # "a body over 1 MB" is refused, by the form, the model and the database
 
+MAX_ID = 2**63 - 1  # the largest id a database row has (a signed 64-bit integer); larger ones name nothing
+
 WORKING = "working"  # how a comparison names the working copy instead of a draft number
+
+
+def parse_id(text: str | None) -> int | None:
+    """``text`` as an id (a row's id, a draft's number) if it is exactly one, else None.
+
+    Only ASCII digits, no sign, no spaces, no more than :data:`MAX_ID`: ``int()`` also reads " 2",
+    "+2", "1_0" and "٣", ``str.isdigit()`` also passes "²", and a number past MAX_ID overflows the database.
+    """
+    if not text or len(text) > len(str(MAX_ID)) or not (text.isascii() and text.isdigit()):
+        return None
+    number = int(text)
+    return number if number <= MAX_ID else None
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,17 @@ from reversion.models import Version
 from drafts import interchange, selectors, services
 from drafts.access import Action, access_for, can_create_documents, system_actor
 from drafts.forms import DraftCommentForm
-from drafts.models import Disposition, Document, Draft, DraftComment, DraftSection, Membership, Role, Section
+from drafts.models import (
+    Disposition,
+    Document,
+    Draft,
+    DraftComment,
+    DraftSection,
+    Invitation,
+    Membership,
+    Role,
+    Section,
+)
 from tests.factories import freeze, make_document, make_principles, make_user
 
 pytestmark = pytest.mark.django_db
@@ -177,6 +187,7 @@ def what_is_written() -> dict[str, object]:
     return {
         "documents": sorted(Document.objects.values_list("slug", "title")),
         "memberships": sorted(Membership.objects.values_list("document_id", "user_id", "role")),
+        "invitations": sorted(Invitation.objects.values_list("document_id", "email", "invited_by_id")),
         "sections": sorted(Section.objects.values_list(
             "document_id", "key", "version_number", "removed", "parent_id", "position", "heading", "body", "numbered")),
         "versions": Version.objects.count(),
@@ -207,6 +218,7 @@ DRAFTS = frozenset({"drafts"})
 COMMENTS = frozenset({"comments"})
 FLAGS = frozenset({"flags"})
 MEMBERSHIPS = frozenset({"memberships"})
+INVITATIONS = frozenset({"invitations"})
 NEW_DOCUMENT = frozenset({"documents", "sections", "versions"})
 NOTHING: frozenset[str] = frozenset()
 
@@ -330,6 +342,10 @@ def _membership_set(w: World, user) -> None:
     services.membership_set(document=w.document, person=w.people["outsider"], role=Role.STAKEHOLDER, user=user)
 
 
+def _invitation_send(w: World, user) -> None:
+    services.invitation_send(document=w.document, email="someone.new@example.org", user=user)
+
+
 def _comment_post(number: int) -> Callable[[World, object], None]:
     def post(w: World, user) -> None:
         draft = w.draft(number)
@@ -367,6 +383,7 @@ SERVICE_CALLS: dict[str, tuple[Callable[[World, object], None], frozenset[str]]]
     "comment_dispose": (_comment_dispose, COMMENTS),
     "comment_hide": (_comment_hide, COMMENTS),
     "membership_set": (_membership_set, MEMBERSHIPS),
+    "invitation_send": (_invitation_send, INVITATIONS),
     "comment_post_restricted": (_comment_post(RESTRICTED_DRAFT), COMMENTS),
     "comment_post_public": (_comment_post(PUBLIC_DRAFT), COMMENTS),
     "comment_flag_restricted": (_comment_flag(Draft.Visibility.RESTRICTED), FLAGS),
@@ -389,6 +406,7 @@ SERVICES = {
     "comment_dispose":         (NO,       NO,      NO,         NO,    OK,    NO,       NO,   OK),
     "comment_hide":            (NO,       NO,      NO,         NO,    OK,    NO,       NO,   OK),
     "membership_set":          (NO,       NO,      NO,         NO,    OK,    NO,       NO,   OK),
+    "invitation_send":         (NO,       NO,      NO,         NO,    OK,    NO,       NO,   OK),
     "comment_post_restricted": (NO,       NO,      OK,         OK,    OK,    NO,       NO,   OK),
     "comment_post_public":     (NO,       OK,      OK,         OK,    OK,    OK,       OK,   OK),
     "comment_flag_restricted": (NO,       NO,      OK,         OK,    OK,    NO,       NO,   OK),
@@ -593,7 +611,7 @@ PAGES = {
                                                             confirm="on"), DRAFTS),
     "POST draft_settings": Page("POST", url("draft_settings", number=RESTRICTED_DRAFT),
                                 lambda w: draft_settings_form(label="Renamed"), DRAFTS),
-    "POST invite": Page("POST", url("invite"), lambda w: {"who": "outsider"}, MEMBERSHIPS),
+    "POST invite": Page("POST", url("invite"), lambda w: {"email": "outsider@example.org"}, INVITATIONS),
     "POST document_revise preview": Page("POST", url("document_revise"),
                                          lambda w: {"file": SimpleUploadedFile("revised.md", REVISED.encode()),
                                                     "message": "Revised"}),

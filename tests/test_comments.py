@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core import mail
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 from django_comments.models import CommentFlag
 
 from drafts import services
-from drafts.access import system_actor
+from drafts.access import access_for, system_actor
 from drafts.models import Draft, DraftComment, DraftSection, Profile, Role
 from tests.factories import freeze, make_document, make_principles, make_user
 
@@ -415,7 +417,9 @@ def test_freezing_the_next_draft_tells_commenters_and_marks_decided_comments_add
         )
     assert mail.outbox == []
     with django_capture_on_commit_callbacks(execute=True):
-        second = services.draft_freeze(document=document, user=people["editor"], label="First draft")
+        second = services.draft_freeze(
+            document=document, user=people["editor"], label="First draft", visibility=Draft.Visibility.RESTRICTED
+        )
     assert sorted(m.to[0] for m in mail.outbox) == ["ngo@example.org", "state@example.org"]
     assert "Draft 2 (First draft)" in mail.outbox[0].subject
     addressed = dict(DraftComment.objects.values_list("pk", "addressed_in"))
@@ -458,15 +462,90 @@ def test_an_editor_hides_a_comment_with_a_reason_and_it_is_kept(client, people, 
     assert "Hidden by the editors: Personal attack" in client.get(section_url(draft, "p1-g1")).content.decode()
 
 
-def test_an_editor_invites_a_stakeholder_to_restricted_drafts(client, people, draft) -> None:
+def _link_in(message) -> str:
+    """The path of the first link to this site in an e-mail's body."""
+    match = re.search(r"https?://[^/\s]+(/\S+)", message.body)
+    assert match, message.body
+    return match.group(1)
+
+
+def test_an_editor_invites_a_stakeholder_who_accepts_the_mailed_link(
+    client, people, draft, django_capture_on_commit_callbacks
+) -> None:
     guest = make_user("guest", email="guest@example.org")
     client.force_login(guest)
     assert client.get(draft.get_absolute_url()).status_code == 404
     client.force_login(people["editor"])
-    response = client.post(reverse("drafts:invite", kwargs={"slug": "guidance"}), {"who": "guest@example.org"})
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("drafts:invite", kwargs={"slug": "guidance"}), {"email": "Guest@Example.org"})
     assert response.status_code == 302
+    assert [m.to for m in mail.outbox] == [["guest@example.org"]]
+    link = _link_in(mail.outbox[0])
     client.force_login(guest)
+    assert client.get(draft.get_absolute_url()).status_code == 404  # nothing granted by the address alone
+    page = client.get(link)
+    assert page.status_code == 200 and "Accept the invitation" in page.content.decode()
+    assert client.get(draft.get_absolute_url()).status_code == 404  # a GET (a mail scanner) accepts nothing
+    assert client.post(link).status_code == 302
     assert client.get(draft.get_absolute_url()).status_code == 200
+
+
+def test_an_invitation_goes_to_the_address_not_to_a_user_name_that_looks_like_it(
+    client, people, draft, django_capture_on_commit_callbacks
+) -> None:
+    """Finding 1: someone signed up as 'amina.haddad@clinic.example' got the real Amina's access."""
+    impostor = make_user("amina.haddad@clinic.example", email="impostor@example.org")
+    client.force_login(people["editor"])
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post(
+            reverse("drafts:invite", kwargs={"slug": "guidance"}), {"email": "amina.haddad@clinic.example"}
+        )
+        # Nobody has that e-mail: the editor is told, and nothing is sent until they confirm.
+        assert first.status_code == 200 and "Nobody has an account with the e-mail" in first.content.decode()
+        assert mail.outbox == []
+        confirmed = client.post(
+            reverse("drafts:invite", kwargs={"slug": "guidance"}),
+            {"email": "amina.haddad@clinic.example", "invite_new": "True"},
+        )
+    assert confirmed.status_code == 302
+    assert [m.to for m in mail.outbox] == [["amina.haddad@clinic.example"]]
+    assert "create one at" in mail.outbox[0].body
+    assert access_for(impostor, draft.document).role is None
+    client.force_login(impostor)
+    assert client.get(draft.get_absolute_url()).status_code == 404
+
+
+def test_user_names_cannot_look_like_an_e_mail_and_one_account_per_address(client, people) -> None:
+    data = {"first_name": "A", "last_name": "H", "organisation": "", "category": "individual",
+            "password1": "a-long-passphrase-2026", "password2": "a-long-passphrase-2026"}
+    page = client.post(reverse("sign_up"), {**data, "username": "amina.haddad@clinic.example", "email": "a@x.org"})
+    assert page.status_code == 200 and "cannot contain “@”" in page.content.decode()
+    page = client.post(reverse("sign_up"), {**data, "username": "amina", "email": "NGO@example.org"})
+    assert page.status_code == 200 and "exists already" in page.content.decode()
+
+
+def test_two_sign_ups_with_one_address_at_once_make_one_account(people) -> None:
+    """Finding 14: the form's check and the insert are not atomic; the database index is."""
+    with pytest.raises(ValidationError):
+        services.stakeholder_sign_up(username="twin", password="pw-long-enough-2026", email="Ngo@Example.org",
+                                     first_name="T", last_name="W", organisation="", category="individual")
+    assert get_user_model().objects.filter(email__iexact="ngo@example.org").count() == 1
+
+
+def test_an_invitation_link_is_taken_once_and_never_lowers_a_role(client, people, draft) -> None:
+    invitation = services.invitation_send(document=draft.document, email="guest@example.org", user=people["editor"])
+    link = reverse("drafts:invitation_accept", args=[services.notifications.invitation_token(invitation)])
+    client.force_login(make_user("guest", email="guest@example.org"))
+    assert client.post(link).status_code == 302
+    client.force_login(people["outsider"])
+    page = client.post(link, follow=True)
+    assert "already been accepted" in page.content.decode()
+    assert access_for(people["outsider"], draft.document).role is None
+    assert client.get(reverse("drafts:invitation_accept", args=["forged:token"])).status_code == 404
+    with pytest.raises(ValidationError):
+        services.invitation_send(document=draft.document, email="member@example.org", user=people["editor"])
 
 
 def test_the_comment_packages_own_endpoints_are_not_exposed(client, people, draft) -> None:

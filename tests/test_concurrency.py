@@ -89,3 +89,20 @@ def test_two_saves_released_together_one_wins_and_one_gets_the_conflict() -> Non
         section.refresh_from_db()
         assert section.body == winners[0]
         assert versions_of(section) == 2
+
+
+def test_two_freezes_at_once_with_one_form_key_make_one_draft() -> None:
+    """Finding 10: a freeze submitted twice at once made two identical drafts."""
+    editor = make_user("editor")
+    document = make_document(editor=editor)
+    make_section(document, "Heading", "Text")
+    results: dict = {}
+    threads = [
+        _in_thread(lambda: services.draft_freeze(document=document, user=editor, submission="one-key"), results, name)
+        for name in ("first", "second")
+    ]
+    for thread in threads:
+        thread.join()
+    assert not [r for r in results.values() if isinstance(r, Exception)], results
+    assert results["first"].pk == results["second"].pk
+    assert document.drafts.count() == 1

@@ -9,6 +9,11 @@ Word file to this Markdown and back, so there is one parser and one set of rules
 here takes plain values (text, bytes, :class:`ExportSection` lists) and never asks the database or
 who is asking: a caller decides what may be exported (``drafts.selectors``) and passes it in.
 
+Every cost is bounded (DESIGN.md rule 9): a file with more than :data:`MAX_SECTIONS` sections, or with a
+control character, is refused when read; a Word file is measured part by part as it really unpacks
+(:data:`MAX_DOCX_EXPANDED_BYTES` in all) before pandoc runs, and pandoc runs with limits on its memory and
+time (``drafts.interchange.word``). Whatever hits a limit is an :class:`ImportError_` with the reason.
+
 Two Word exports post-process pandoc's output: :func:`comparison_docx` (a comparison as Word tracked
 changes, ``w:ins`` / ``w:del``) and :func:`table_docx` (a landscape table, e.g. the comment matrix).
 """
@@ -18,6 +23,7 @@ from __future__ import annotations
 from drafts.interchange.files import EXPORT_FORMATS, MARKDOWN_SUFFIXES, WORD_SUFFIXES, export_as, read_document
 from drafts.interchange.html import export_html
 from drafts.interchange.markdown import (
+    MAX_SECTIONS,
     ExportSection,
     ImportError_,
     ParsedDocument,
@@ -31,6 +37,7 @@ from drafts.interchange.tables import table_docx
 from drafts.interchange.tracked import comparison_docx, tracked_changes_markdown
 from drafts.interchange.word import (
     MAX_DOCX_EXPANDED_BYTES,
+    ExportFailed,
     docx_to_markdown,
     export_docx,
     markdown_to_docx,
@@ -42,7 +49,9 @@ __all__ = [
     "EXPORT_FORMATS",
     "MARKDOWN_SUFFIXES",
     "MAX_DOCX_EXPANDED_BYTES",
+    "MAX_SECTIONS",
     "WORD_SUFFIXES",
+    "ExportFailed",
     "ExportSection",
     "ImportError_",
     "ParsedDocument",

@@ -22,7 +22,9 @@ def read_document(name: str, data: bytes, *, default_title: str) -> tuple[str, P
 
     Word files go through pandoc (:func:`docx_to_markdown`); Markdown files must be UTF-8 text.
     Raises :class:`ImportError_` with a reason a person can act on: unknown extension, a file that
-    is not what its extension says, not UTF-8, corrupt or encrypted Word, no headings, and so on.
+    is not what its extension says, not UTF-8, a control character (on which line), more than
+    :data:`~drafts.interchange.markdown.MAX_SECTIONS` sections, corrupt, encrypted or too large Word,
+    no headings, and so on.
     """
     suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if suffix in WORD_SUFFIXES:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import astuple, dataclass, fields
 
 from django.utils.translation import gettext_lazy as _
@@ -63,8 +64,24 @@ _WIDTHS = {
 
 
 def _cell(value: str) -> str:
-    # A cell starting with = + - @ is a formula to a spreadsheet: quote it so a comment cannot run one.
+    # A cell starting with = + - @, a tab or a carriage return can be a formula to a spreadsheet: quote it,
+    # as OWASP's advice on CSV injection says, so a comment cannot run one.
     return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+# openpyxl refuses the C0 controls XML 1.0 cannot hold (IllegalCharacterError), but writes the noncharacters
+# U+FFFE and U+FFFF, which make the whole workbook unreadable ("not well-formed"): both are left out.
+_NOT_IN_WORKBOOKS = re.compile("[\ufffe\uffff]")
+
+
+def _workbook_cell(value: str) -> str:
+    """A cell's text as a workbook can hold it: what XML cannot carry left out, then a formula quoted.
+
+    In this order, so a control character cannot hide the "=" of a formula from :func:`_cell`.
+    """
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return _cell(_NOT_IN_WORKBOOKS.sub("", ILLEGAL_CHARACTERS_RE.sub("", value)))
 
 
 def matrix_csv(rows: list[MatrixRow]) -> str:
@@ -92,7 +109,7 @@ def matrix_xlsx(rows: list[MatrixRow], *, title: str) -> bytes:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append([_cell(v) for v in astuple(row)])
+        sheet.append([_workbook_cell(v) for v in astuple(row)])
     for index, field in enumerate(fields(MatrixRow), start=1):
         sheet.column_dimensions[get_column_letter(index)].width = _WIDTHS[field.name]
     for line in sheet.iter_rows(min_row=2):
@@ -103,7 +120,7 @@ def matrix_xlsx(rows: list[MatrixRow], *, title: str) -> bytes:
     sheet.page_setup.orientation = "landscape"
     sheet.page_margins = PageMargins(left=0.4, right=0.4, top=0.5, bottom=0.5)
     sheet.print_title_rows = "1:1"
-    workbook.properties.title = title[:250]
+    workbook.properties.title = _workbook_cell(title)[:250]
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

@@ -1,9 +1,15 @@
-"""Word (.docx) in and out through pandoc (pypandoc-binary): checked before pandoc runs, sandboxed."""
+"""Word (.docx) in and out through pandoc (pypandoc-binary): measured before pandoc runs, sandboxed, limited."""
 
 from __future__ import annotations
 
+import copy
 import io
+import logging
+import math
 import re
+import signal
+import subprocess
+import sys
 import tempfile
 import zipfile
 import zlib
@@ -17,12 +23,54 @@ from drafts.interchange.markdown import (
     ParsedDocument,
     numbered_heading,
     parse_markdown,
+    refuse_control_characters,
 )
+from drafts.interchange.ooxml import _XML_INVALID
 from drafts.numbering import anchor_for
+
+logger = logging.getLogger(__name__)
 
 # Word (.docx) through pandoc ---------------------------------------------------------------------
 
-MAX_DOCX_EXPANDED_BYTES = 200 * 1024 * 1024  # a 20 MB .docx that unpacks to more is a zip bomb, not a text
+_MB = 1024 * 1024
+
+# What a Word file may unpack to, measured part by part as it really inflates (the sizes a ZIP directory
+# declares are not trusted), before pandoc sees it; pandoc then reads a copy of exactly the parts measured.
+# Pandoc holds a part it parses at ~60 times its size (a 60 MB styles.xml took it 3.6 GB and 29 s), so
+# the parts are kept to what a real document needs. For scale: the 200-section, 60,000-word document of
+# tests/generate.py, written by pandoc, has a 0.76 MB word/document.xml, a 27 KB styles.xml and an 18 KB
+# numbering.xml; Word writes the same text in a few MB (run properties, revision ids on every run).
+MAX_DOCX_EXPANDED_BYTES = 100 * _MB  # all parts together: a 20 MB upload of pictures and ~10:1 XML
+MAX_DOCX_PARTS = 5000  # a real .docx has 15-100 parts (one per picture); each costs a directory entry
+_DOCX_PART_LIMITS = {
+    # The text itself, several times the largest real one; pandoc's heap limit (below) ends sooner anyway.
+    "word/document.xml": 32 * _MB,
+    # Text too, but a fraction of the body; numbering.xml of a much-edited document can grow to a few MB.
+    "word/footnotes.xml": 8 * _MB,
+    "word/endnotes.xml": 8 * _MB,
+    "word/comments.xml": 8 * _MB,
+    "word/numbering.xml": 8 * _MB,
+}
+# Pictures, embedded files and fonts are stored as they are (they do not compress): no part is larger than
+# the upload. Pandoc keeps pictures as bytes and does not parse them.
+_DOCX_BINARY_FOLDERS = ("word/media/", "word/embeddings/", "word/fonts/")
+_DOCX_BINARY_PART_LIMIT = 32 * _MB
+# Everything else (styles, settings, font table, theme, relationships, properties, headers, footers) is
+# a few hundred KB at most in a real document, styles.xml with all of Word's latent styles included.
+_DOCX_OTHER_PART_LIMIT = 2 * _MB
+# No ratio check: the limits above are on real sizes, so a part that inflates 1,000:1 within them costs
+# no more than a real one, and a ratio low enough to matter would refuse real XML (Word's compresses 10-50:1).
+
+# Pandoc runs with limits, so a file that passes the checks above and is still too much for it is
+# refused, not waited for. The largest document the section limit allows (MAX_SECTIONS sections of
+# 330 words, an 8 MB document.xml) converts in 9 s with a peak of 1.05 GB under these limits; the
+# 200-section one in 0.7 s and 240 MB.
+PANDOC_MAX_HEAP_MB = 1024  # +RTS -M: pandoc's own heap limit; past it pandoc stops, "Heap exhausted"
+# RLIMIT_AS: the kernel's limit on everything pandoc maps (heap, Lua, buffers), a backstop to the heap
+# limit; GHC's runtime reserves less address space when it is limited, so this does not stop it starting.
+PANDOC_MAX_ADDRESS_SPACE_MB = 2048
+PANDOC_MAX_SECONDS = 30  # wall clock, and CPU time (pandoc's runtime is single-threaded); gunicorn allows 60
+_PANDOC_OUT_OF_MEMORY = 251  # the exit status of a GHC program whose heap is exhausted or that cannot map memory
 
 # Markdown that python-markdown (drafts.rendering) reads the same way: pipe tables, footnotes, four-space
 # list indentation (python-markdown nests a list only four spaces in), two trailing spaces for a line
@@ -141,8 +189,12 @@ def _zip_kind(data: bytes) -> str:
     return "a ZIP archive"
 
 
-def _check_docx(data: bytes) -> None:
-    """Refuse, with the reason, anything pandoc should not be asked to read as a Word document."""
+def _checked_docx(data: bytes) -> bytes:
+    """Refuse, with the reason, anything pandoc should not be asked to read as a Word document.
+
+    Returns the archive pandoc is to read: a copy holding exactly the parts that were measured, so
+    nothing in the original's headers (sizes, local entries, duplicates) can make pandoc read more.
+    """
     kind = sniff(data)
     if kind is None:
         raise ImportError_("this is plain text, not a Word document (if it is Markdown, name it .md).")
@@ -158,38 +210,152 @@ def _check_docx(data: bytes) -> None:
         raise ImportError_(f"this is {kind}, not a Word (.docx) document.{hint}")
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            members = archive.infolist()
-            if any(member.flag_bits & 0x1 for member in members):
-                raise ImportError_("the Word document is encrypted; save it again without a password.")
-            if sum(member.file_size for member in members) > MAX_DOCX_EXPANDED_BYTES:
-                raise ImportError_(
-                    f"the Word document unpacks to more than {MAX_DOCX_EXPANDED_BYTES // (1024 * 1024)} MB."
-                )
-            # Reading the main part checks its CRC, so a truncated or damaged file fails here, clearly.
-            archive.read("word/document.xml")
+            return _measured_copy(archive)
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
         raise ImportError_(f"the Word document is damaged and cannot be read ({exc}).") from exc
 
 
+def _measured_copy(archive: zipfile.ZipFile) -> bytes:
+    members = [member for member in archive.infolist() if not member.is_dir()]
+    if any(member.flag_bits & 0x1 for member in members):
+        raise ImportError_("the Word document is encrypted; save it again without a password.")
+    if len(members) > MAX_DOCX_PARTS:
+        raise ImportError_(f"the Word document has {len(members):,} parts; a Word document has far fewer "
+                           f"(at most {MAX_DOCX_PARTS:,} are read).")
+    if len({member.filename for member in members}) != len(members):
+        raise ImportError_("the Word document is damaged: it holds two parts of the same name.")
+    out = io.BytesIO()
+    total = 0
+    # Level 1: the copy only travels to pandoc's stdin; compressing it harder would cost more than it saves.
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as measured:
+        for member in members:
+            limit = _docx_part_limit(member.filename)
+            content = _read_part(archive, member, min(limit, MAX_DOCX_EXPANDED_BYTES - total))
+            if content is None:
+                if total + limit > MAX_DOCX_EXPANDED_BYTES:
+                    raise ImportError_(f"the Word document unpacks to more than {MAX_DOCX_EXPANDED_BYTES // _MB} MB.")
+                raise ImportError_(
+                    f"the Word document cannot be imported: its part {member.filename} unpacks to more than "
+                    f"{_in_mb(limit)}, far more than a real document needs."
+                )
+            total += len(content)
+            measured.writestr(zipfile.ZipInfo(member.filename, member.date_time), content)
+    return out.getvalue()
+
+
+def _docx_part_limit(name: str) -> int:
+    if name in _DOCX_PART_LIMITS:
+        return _DOCX_PART_LIMITS[name]
+    if name.startswith(_DOCX_BINARY_FOLDERS):
+        return _DOCX_BINARY_PART_LIMIT
+    return _DOCX_OTHER_PART_LIMIT
+
+
+def _in_mb(size: int) -> str:
+    return f"{size / _MB:g} MB"
+
+
+def _read_part(archive: zipfile.ZipFile, member: zipfile.ZipInfo, limit: int) -> bytes | None:
+    """A part's content as it really inflates, or ``None`` as soon as it passes ``limit`` bytes.
+
+    zipfile stops reading at the size the ZIP directory declares; here it is told no size, so it reads
+    the compressed data to its real end (and checks the CRC of all of it) while the count stops it at the
+    limit. A part whose real size is not the declared one is damaged (or made to mislead a reader).
+    """
+    if member.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        # Word only ever stores or deflates; pandoc reads nothing else (and bzip2 or LZMA can inflate far
+        # more from one read than deflate can).
+        raise ImportError_(f"the Word document is damaged: its part {member.filename} uses a compression "
+                           "Word does not use.")
+    undeclared = copy.copy(member)
+    undeclared.file_size = sys.maxsize
+    chunks: list[bytes] = []
+    size = 0
+    with archive.open(undeclared) as part:
+        while chunk := part.read(64 * 1024):
+            size += len(chunk)
+            if size > limit:
+                return None
+            chunks.append(chunk)
+    if size != member.file_size:
+        raise ImportError_(f"the Word document is damaged: its part {member.filename} is {size:,} bytes, "
+                           f"not the {member.file_size:,} its header says.")
+    return b"".join(chunks)
+
+
+class ExportFailed(ValueError):
+    """A Word file could not be written (too large for the converter's limits, or pandoc failed);
+    the message says why, for the person who asked for the download."""
+
+
+class PandocLimitError(RuntimeError):
+    """Pandoc was stopped at one of its limits; the message says which, in words for the person waiting."""
+
+
+# The kernel's limits are set by a tiny Python launcher that then becomes pandoc (exec keeps them), not
+# by ``preexec_fn``: that runs Python between fork and exec, which can deadlock a parent with threads
+# (runserver, a threaded worker, a task queue). The launcher imports only the standard library.
+_LAUNCHER = (
+    "import os, resource, sys\n"
+    "space, seconds = int(sys.argv[1]), int(sys.argv[2])\n"
+    "resource.setrlimit(resource.RLIMIT_AS, (space, space))\n"
+    "resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 1))\n"
+    "os.execv(sys.argv[3], sys.argv[3:])\n"
+)
+
+
+def _limited(command: list[str]) -> list[str]:
+    """``command`` run under the address-space and CPU-time limits of a conversion."""
+    address_space = PANDOC_MAX_ADDRESS_SPACE_MB * _MB
+    seconds = math.ceil(PANDOC_MAX_SECONDS)
+    return [sys.executable, "-I", "-S", "-c", _LAUNCHER, str(address_space), str(seconds), *command]
+
+
 def _run_pandoc(source: str | bytes, *, to: str, read: str, lua: str, extra_args: list[str]) -> str | bytes:
-    """Run the bundled pandoc sandboxed (it reads no file and no URL but its input) with a Lua filter."""
+    """Run the bundled pandoc sandboxed (it reads no file and no URL but its input) with a Lua filter.
+
+    The command line is pypandoc's (``convert_text`` with ``sandbox=True``); pandoc is started here so it
+    runs with limits on its memory and time, which pypandoc cannot set. Raises :class:`PandocLimitError`
+    when a limit stops it, ``RuntimeError`` when it fails otherwise.
+    """
     import pypandoc  # here: only Word import and export need pandoc
 
     with tempfile.TemporaryDirectory(prefix="drafts-pandoc-") as tmp:
         # Pandoc takes Lua filters only as files.
         script = Path(tmp) / "filter.lua"
         script.write_text(lua, encoding="utf-8")
-        return pypandoc.convert_text(
-            source,
-            to,
-            format=read,
-            extra_args=extra_args,
-            outputfile="-" if to == "docx" else None,
-            filters=[str(script)],
-            sandbox=True,
-            # Verifying formats would start pandoc twice more per call, to list formats we know it has.
-            verify_format=False,
-        )
+        command = [
+            pypandoc.get_pandoc_path(),
+            f"--from={read}",
+            f"--to={to}",
+            *(["--output=-"] if to == "docx" else []),
+            "--sandbox",
+            *extra_args,
+            f"--lua-filter={script}",
+            "+RTS", f"-M{PANDOC_MAX_HEAP_MB}m", "-RTS",
+        ]
+        try:
+            result = subprocess.run(  # noqa: S603 - our own binary and arguments; the document goes to stdin
+                _limited(command),
+                input=source.encode("utf-8") if isinstance(source, str) else source,
+                capture_output=True,
+                timeout=PANDOC_MAX_SECONDS,
+                check=False,
+            )
+        except subprocess.TimeoutExpired as exc:  # subprocess.run has killed it
+            raise PandocLimitError(f"it took longer than {PANDOC_MAX_SECONDS} seconds") from exc
+    stderr = result.stderr.decode("utf-8", errors="replace")
+    if result.returncode == -signal.SIGXCPU:
+        raise PandocLimitError(f"it took longer than {PANDOC_MAX_SECONDS} seconds")
+    if result.returncode == -signal.SIGKILL:  # the CPU limit's hard stop, or the kernel out of memory
+        raise PandocLimitError("it needed more memory or time than a conversion may use")
+    if result.returncode == _PANDOC_OUT_OF_MEMORY and ("Heap exhausted" in stderr or "out of memory" in stderr):
+        raise PandocLimitError("it needed more memory than a conversion may use")
+    if result.returncode != 0:
+        raise RuntimeError(f'Pandoc died with exitcode "{result.returncode}" during conversion: {stderr}')
+    if stderr.strip():
+        logger.warning("pandoc: %s", stderr.strip())
+    return result.stdout if to == "docx" else result.stdout.decode("utf-8", errors="replace")
 
 
 _ESCAPED_PUNCTUATION = re.compile(r"\\([!-/:-@\[-`{-~])")
@@ -206,15 +372,20 @@ def docx_to_markdown(data: bytes) -> str:
     ``{#key}`` only if that was typed in Word. Raises :class:`ImportError_` with the reason for
     anything that is not a readable, unencrypted .docx (checked before pandoc runs).
     """
-    _check_docx(data)
+    measured = _checked_docx(data)
     try:
         text = _run_pandoc(
-            data,
+            measured,
             to=_PANDOC_WRITE_MARKDOWN,
             read="docx",
             lua=_LUA_FROM_DOCX,
             extra_args=["--wrap=none", "--markdown-headings=atx", "--reference-location=block"],
         )
+    except PandocLimitError as exc:
+        raise ImportError_(
+            f"the Word document is too complex to convert: {exc}. Split it into smaller documents, "
+            "or save it again from Word without tracked changes, comments and pictures."
+        ) from exc
     except (RuntimeError, OSError) as exc:
         raise ImportError_(f"pandoc could not read the Word document: {_first_line(str(exc))}") from exc
     return _tidy_pandoc_markdown(str(text))
@@ -336,6 +507,11 @@ def parse_docx(data: bytes, *, default_title: str) -> ParsedDocument:
     if 1 not in levels:
         text = f"# {default_title.strip() or 'Untitled'}\n\n{text}"
     try:
+        refuse_control_characters(text)
+    except ImportError_ as exc:
+        # Pandoc passes some through from the XML (U+FFFF): the message says where, in the document's words.
+        raise ImportError_(_in_word_terms(str(exc), text, hint=False).replace("the file", "the Word document")) from exc
+    try:
         parsed = parse_markdown(text)
     except ImportError_ as exc:
         raise ImportError_(_in_word_terms(str(exc), text)) from exc
@@ -353,13 +529,14 @@ _MARKDOWN_TO_WORD = [
 ]
 
 
-def _in_word_terms(message: str, text: str) -> str:
-    """Replace "line N" of the intermediate Markdown with the words found there."""
+def _in_word_terms(message: str, text: str, *, hint: bool = True) -> str:
+    """Replace "line N" of the intermediate Markdown with the words found there; ``hint`` adds how to style headings."""
     lines = text.splitlines()
 
     def where(match: re.Match[str]) -> str:
         number = int(match.group(1))
         words = lines[number - 1].lstrip("#").strip() if 0 < number <= len(lines) else ""
+        words = _XML_INVALID.sub("", words)
         words = words if len(words) <= 60 else words[:57] + "..."
         return f"at “{words}”" if words else match.group(0)
 
@@ -368,7 +545,7 @@ def _in_word_terms(message: str, text: str) -> str:
     message = re.sub(r"\b(?:heading )?level (\d)", r"Heading \1", message)
     for markdown, word in _MARKDOWN_TO_WORD:
         message = message.replace(markdown, word)
-    return message + _WORD_HINT
+    return message + _WORD_HINT if hint else message
 
 
 def markdown_to_docx(markdown_text: str, *, subtitle: str = "") -> bytes:
@@ -380,16 +557,19 @@ def markdown_to_docx(markdown_text: str, *, subtitle: str = "") -> bytes:
     Subtitle style above the title; pandoc reads it back as metadata, so a re-import ignores it.
     """
     extra_args = ["--wrap=none"]
-    if subtitle.strip():
-        extra_args.append(f"--metadata=subtitle:{subtitle.strip()}")
+    subtitle = _XML_INVALID.sub("", subtitle).strip()  # pandoc drops them from the text; an argument cannot hold NUL
+    if subtitle:
+        extra_args.append(f"--metadata=subtitle:{subtitle}")
     try:
         data = _run_pandoc(
             markdown_text, to="docx", read=_PANDOC_READ_MARKDOWN, lua=_LUA_TO_DOCX, extra_args=extra_args
         )
+    except PandocLimitError as exc:
+        raise ExportFailed(f"the document is too large to convert to Word: {exc}.") from exc
     except (RuntimeError, OSError) as exc:
-        raise ValueError(f"pandoc could not write the Word document: {_first_line(str(exc))}") from exc
+        raise ExportFailed(f"pandoc could not write the Word document: {_first_line(str(exc))}") from exc
     if not isinstance(data, bytes) or not data.startswith(_ZIP_MAGIC):
-        raise ValueError("pandoc did not produce a Word document.")
+        raise ExportFailed("pandoc did not produce a Word document.")
     return data
 
 

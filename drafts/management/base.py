@@ -18,6 +18,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from drafts import access, selectors
 from drafts.models import Document, Draft
+from drafts.values import parse_id
 
 if TYPE_CHECKING:
     from drafts.access import UserModel
@@ -60,10 +61,9 @@ class ActingCommand(BaseCommand):
 
     def draft(self, document: Document, ref: str | int) -> Draft:
         """Draft number ``ref`` of ``document``, if the acting user may read it (else the drafts they may)."""
-        try:
-            number = int(ref)
-        except ValueError:
-            raise CommandError(f"DRAFT must be a draft number (1, 2, ...), not {ref!r}.") from None
+        number = parse_id(str(ref))
+        if number is None:
+            raise CommandError(f"DRAFT must be a draft number (1, 2, ...), not {ref!r}.")
         visible = selectors.drafts_visible_to(self.actor, document)
         draft = visible.filter(number=number).first()
         if draft is None:

@@ -6,8 +6,17 @@ break them. One module per concept; everything is importable from ``drafts.model
 """
 
 from drafts.models.comments import CommentKind, Disposition, DraftComment, Profile, StakeholderCategory
-from drafts.models.documents import Document, Membership, Role, Section, key_validator, validate_heading
+from drafts.models.documents import (
+    Document,
+    Membership,
+    Role,
+    Section,
+    key_validator,
+    validate_heading,
+    validate_single_line,
+)
 from drafts.models.drafts import Draft, DraftSection, FrozenDraftError
+from drafts.models.people import Invitation, Submission
 from drafts.values import BODY_MAX_CHARS, HEADING_MAX_LENGTH, KEY_PATTERN
 
 __all__ = [
@@ -21,11 +30,14 @@ __all__ = [
     "DraftComment",
     "DraftSection",
     "FrozenDraftError",
+    "Invitation",
     "Membership",
     "Profile",
     "Role",
     "Section",
     "StakeholderCategory",
+    "Submission",
     "key_validator",
     "validate_heading",
+    "validate_single_line",
 ]

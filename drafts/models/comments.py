@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_comments_xtd.models import XtdComment
 
+from drafts.models.documents import validate_single_line
 from drafts.models.drafts import Draft, DraftSection
 
 if TYPE_CHECKING:
@@ -32,7 +33,7 @@ class Profile(models.Model):
     """Who a person speaks for. Copied onto each comment, so a later change does not rewrite history."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
-    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    organisation = models.CharField(_("organisation"), max_length=200, blank=True, validators=[validate_single_line])
     category = models.CharField(
         _("category"), max_length=20, choices=StakeholderCategory.choices, default=StakeholderCategory.INDIVIDUAL
     )
@@ -139,6 +140,16 @@ class DraftComment(XtdComment):
     @property
     def is_reply(self) -> bool:
         return self.level > 0
+
+    @property
+    def addressed_draft(self) -> Draft | None:
+        """The draft this comment was addressed in, if the person reading may read that draft.
+
+        Only a comment list from ``drafts.selectors`` knows who is reading (it annotates
+        ``addressed_readable``); without it the answer is None, so a forgotten check hides the
+        reference rather than leaking a working-group draft's existence and label.
+        """
+        return self.addressed_in if getattr(self, "addressed_readable", False) else None
 
     @property
     def anchor_label(self) -> str:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import reversion
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db import models
-from django.db.models.functions import Length, Trim
+from django.db.models.functions import Length, Lower, Trim
 from django.db.models.lookups import GreaterThan, LessThanOrEqual
 from django.urls import reverse
 from django.utils import timezone
@@ -24,12 +26,57 @@ key_validator = RegexValidator(
 )
 
 
+# Text-direction embeddings, overrides and isolates (LRE RLE PDF LRO RLO, LRI RLI FSI PDI): they can
+# make a name read differently from what it is. The plain marks (LRM, RLM, ALM) stay allowed.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# Characters that show nothing but are letters or marks to Unicode, so neither ``isspace`` nor the
+# format category (Cf) catches them: the combining grapheme joiner, the Hangul and Khmer fillers,
+# the blank Braille pattern. The zero-width characters (U+200B-U+200D, U+2060, U+FEFF) are all Cf.
+_BLANK_LOOKING = frozenset("\u034f\u115f\u1160\u17b4\u17b5\u2800\u3164\uffa0")
+
+
+def _is_invisible(char: str) -> bool:
+    """Whether ``char`` shows nothing on its own: white space, a format character, a filler, a variation selector."""
+    return (
+        char.isspace()
+        or unicodedata.category(char) in ("Cf", "Cc", "Zl", "Zp")
+        or char in _BLANK_LOOKING
+        or "\ufe00" <= char <= "\ufe0f"
+        or "\U000e0100" <= char <= "\U000e01ef"
+    )
+
+
+def has_visible_text(value: str) -> bool:
+    """Whether ``value`` has at least one character that shows (not only spaces and invisible characters)."""
+    return any(not _is_invisible(char) for char in value)
+
+
+def validate_single_line(value: str) -> None:
+    """A name shown on one line (a heading, a title, a label, an organisation): visible text, nothing hidden.
+
+    Refused: control characters (line breaks, tabs, C0 and C1 codes), which break a heading out of its
+    Markdown line or an e-mail subject out of its header; line and paragraph separators; the controls
+    that reorder text (U+202A-U+202E, U+2066-U+2069); and a value with nothing visible in it (only
+    spaces, zero-width or format characters). An empty value is for ``blank`` to allow or refuse.
+    """
+    if any(unicodedata.category(char) in ("Cc", "Zl", "Zp") for char in value):
+        raise ValidationError(
+            _("Keep this to one line: line breaks, tabs and other control characters are not allowed."),
+            code="control_character",
+        )
+    if any(char in _BIDI_CONTROLS for char in value):
+        raise ValidationError(
+            _("Remove the invisible characters that change the direction of the text."), code="bidi_control"
+        )
+    if value and not has_visible_text(value):
+        raise ValidationError(_("Write some visible text, not only spaces or invisible characters."), code="invisible")
+
+
 def validate_heading(value: str) -> None:
-    """A heading must say something: the one rule behind the form, the model and the database constraint."""
-    if not value.strip():
+    """A heading says something, on one line: the one rule behind the form, the model and the database constraint."""
+    if not has_visible_text(value):
         raise ValidationError(_("A heading cannot be empty."), code="blank_heading")
-
-
+    validate_single_line(value)
 
 
 class Role(models.TextChoices):
@@ -44,8 +91,14 @@ class Document(models.Model):
         DECIMAL = numbering.DECIMAL, _("7, 7.3, 7.3.1")
 
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
-    title = models.CharField(_("title"), max_length=300)
-    symbol = models.CharField(_("symbol"), max_length=100, blank=True, help_text=_("e.g. A/HRC/WG/2017/CRP.1"))
+    title = models.CharField(_("title"), max_length=300, validators=[validate_single_line])
+    symbol = models.CharField(
+        _("symbol"),
+        max_length=100,
+        blank=True,
+        validators=[validate_single_line],
+        help_text=_("e.g. A/HRC/WG/2017/CRP.1"),
+    )
     numbering = models.CharField(_("numbering"), max_length=20, choices=Numbering.choices, default=Numbering.PRINCIPLES)
     language = models.CharField(
         _("language of the text"), max_length=10, choices=settings.LANGUAGES, default="en",
@@ -57,9 +110,24 @@ class Document(models.Model):
         ordering = ["title"]
         verbose_name = _("document")
         verbose_name_plural = _("documents")
+        constraints = [
+            # Addresses are read aloud and typed by hand: /d/Guide/ and /d/guide/ must not be two documents.
+            models.UniqueConstraint(Lower("slug"), name="document_slug_unique_ignoring_case"),
+        ]
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self) -> None:
+        if self.slug and Document.objects.filter(slug__iexact=self.slug).exclude(pk=self.pk).exists():
+            raise ValidationError(
+                {
+                    "slug": ValidationError(
+                        _("A document with this slug exists already (slugs ignore upper and lower case)."),
+                        code="slug_taken",
+                    )
+                }
+            )
 
     def get_absolute_url(self) -> str:
         return reverse("drafts:document_detail", kwargs={"slug": self.slug})

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from drafts import numbering
-from drafts.models.documents import Document, Section
+from drafts.models.documents import Document, Section, validate_single_line
 from drafts.values import HEADING_MAX_LENGTH
 
 
@@ -20,8 +20,28 @@ class FrozenDraftError(Exception):
     """Raised on any attempt to change what a frozen draft recorded."""
 
 
+class DraftQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        """Change the editable settings, or seal (``sealed=True``); nothing else of a frozen draft changes."""
+        fixed = set(kwargs) - set(Draft.EDITABLE_FIELDS) - {"sealed"}
+        if fixed or kwargs.get("sealed", True) is not True:
+            raise FrozenDraftError(
+                "A frozen draft keeps its document, number and freeze time, and stays sealed; "
+                f"only {', '.join(Draft.EDITABLE_FIELDS)} can change."
+            )
+        return super().update(**kwargs)
+
+    def delete(self):
+        raise FrozenDraftError("A frozen draft is never deleted.")
+
+
 class Draft(models.Model):
-    """A frozen, numbered snapshot of a document's working copy."""
+    """A frozen, numbered snapshot of a document's working copy.
+
+    A draft is made in two steps inside one transaction (``services.draft_freeze``): the row, unsealed,
+    then its section snapshots, then :meth:`seal`. Once sealed, no snapshot can be added to it or
+    taken from it, by the models or by raw SQL (``drafts.triggers``), and it is never unsealed.
+    """
 
     class Visibility(models.TextChoices):
         WORKING_GROUP = "working_group", _("Working group only")
@@ -48,7 +68,9 @@ class Draft(models.Model):
 
     document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="drafts")
     number = models.PositiveIntegerField(_("number"))
-    label = models.CharField(_("label"), max_length=100, blank=True, help_text=_("e.g. Zero draft"))
+    label = models.CharField(
+        _("label"), max_length=100, blank=True, validators=[validate_single_line], help_text=_("e.g. Zero draft")
+    )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.CIRCULATED)
     visibility = models.CharField(
         _("visibility"), max_length=20, choices=Visibility.choices, default=Visibility.WORKING_GROUP
@@ -65,6 +87,12 @@ class Draft(models.Model):
     frozen_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # Not editable and not in EDITABLE_FIELDS: it only ever goes from False to True, through seal().
+    sealed = models.BooleanField(
+        _("sealed"), default=False, editable=False, help_text=_("Its sections are all recorded; none can be added.")
+    )
+
+    objects = DraftQuerySet.as_manager()
 
     class Meta:
         ordering = ["document", "number"]
@@ -122,6 +150,8 @@ class Draft(models.Model):
         return (self.comments_open_from is None or self.comments_open_from <= at) and at < self.comments_open_until
 
     def save(self, *args, **kwargs) -> None:
+        # Saving a draft that exists writes only the editable settings (never ``sealed``: seal() does
+        # that), so a stale copy in memory can neither unseal a draft nor undo what it recorded.
         if self.pk is not None and not self._state.adding:
             update_fields = kwargs.get("update_fields")
             if update_fields is None or not set(update_fields) <= set(self.EDITABLE_FIELDS):
@@ -131,11 +161,27 @@ class Draft(models.Model):
                 )
         super().save(*args, **kwargs)
 
+    def seal(self) -> None:
+        """Close the draft for good: its snapshots are all recorded, and none can be added or taken away."""
+        Draft.objects.filter(pk=self.pk).update(sealed=True)
+        self.sealed = True
+
     def delete(self, *args, **kwargs):
         raise FrozenDraftError("A frozen draft is never deleted.")
 
 
+def _refuse_sealed(draft_ids: set[int | None]) -> None:
+    """Raise if any of these drafts is sealed (asked of the database: a copy in memory may be stale)."""
+    if Draft.objects.filter(pk__in=draft_ids - {None}, sealed=True).exists():
+        raise FrozenDraftError("A sealed draft's sections are all recorded; none can be added.")
+
+
 class DraftSectionQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        _refuse_sealed({obj.draft_id for obj in objs})
+        return super().bulk_create(objs, *args, **kwargs)
+
     def update(self, **kwargs):
         raise FrozenDraftError("The sections of a frozen draft never change.")
 
@@ -175,6 +221,7 @@ class DraftSection(models.Model):
     def save(self, *args, **kwargs) -> None:
         if not self._state.adding:
             raise FrozenDraftError("The sections of a frozen draft never change.")
+        _refuse_sealed({self.draft_id})
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):

@@ -32,7 +32,7 @@ def matrix_rows(comments: Iterable[DraftComment]) -> list[MatrixRow]:
             proposed=c.proposed_text,
             disposition=c.get_disposition_display(),
             response=c.response,
-            addressed_in=c.addressed_in.title if c.addressed_in is not None else "",
+            addressed_in=c.addressed_draft.title if c.addressed_draft is not None else "",
         )
         for c in chosen
     ]

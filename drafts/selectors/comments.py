@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
 
-from drafts.access import access_for
+from drafts.access import access_for, readable_drafts
 from drafts.models import Draft, DraftComment
 
 if TYPE_CHECKING:
@@ -19,8 +19,12 @@ def comments_visible_to(user: User, draft: Draft) -> QuerySet[DraftComment]:
     The working group sees every comment, hidden ones included. Others see published comments;
     where the draft keeps stakeholders' comments apart, only the threads they started.
     """
-    comments = DraftComment.objects.filter(draft=draft).select_related("draft__document", "draft_section", "user")
-    if access_for(user, draft.document).in_working_group:
+    access = access_for(user, draft.document)
+    comments = _with_addressed_readable(
+        DraftComment.objects.filter(draft=draft).select_related("draft__document", "draft_section", "user"),
+        Q(addressed_in__visibility__in=access.readable_visibilities),
+    )
+    if access.in_working_group:
         return comments
     comments = comments.filter(is_public=True, is_removed=False)
     if draft.comments_visible_to_all:
@@ -41,13 +45,25 @@ def comment_counts(comments: QuerySet[DraftComment]) -> dict[tuple[int | None, i
 
 
 def comments_of(user: User) -> QuerySet[DraftComment]:
-    """A person's own comments across every draft, newest first, with where each one stands."""
+    """A person's own comments on the drafts they may still read, newest first, with where each stands.
+
+    A comment on a draft that has since been hidden from them leaves the list: its label, the
+    editors' response and the draft it was addressed in are the draft's, not the commenter's.
+    """
     if not user.is_authenticated:
         return DraftComment.objects.none()
-    return (
-        DraftComment.objects.filter(user=user)
-        .select_related("draft__document", "draft_section", "addressed_in")
-        .order_by("-submit_date")
+    comments = DraftComment.objects.filter(readable_drafts(user, "draft__"), user=user)
+    return _with_addressed_readable(
+        comments.select_related("draft__document", "draft_section", "addressed_in"),
+        readable_drafts(user, "addressed_in__"),
+    ).order_by("-submit_date")
+
+
+def _with_addressed_readable(comments: QuerySet[DraftComment], readable: Q) -> QuerySet[DraftComment]:
+    """Annotate whether the reader may read the draft each comment was addressed in (see
+    :attr:`DraftComment.addressed_draft`, which shows the reference only when this says so)."""
+    return comments.annotate(
+        addressed_readable=ExpressionWrapper(Q(addressed_in__isnull=False) & readable, output_field=BooleanField())
     )
 
 

@@ -9,7 +9,7 @@ from reversion.models import Version
 from drafts.access import access_for
 from drafts.models import Document, Draft, Section
 from drafts.selectors.documents import draft_sections, drafts_visible_to, working_copy
-from drafts.values import WORKING, SectionState, Side
+from drafts.values import WORKING, SectionState, Side, parse_id
 
 if TYPE_CHECKING:
     from drafts.access import User
@@ -47,9 +47,10 @@ def compare_side(user: User, document: Document, ref: str) -> Side | None:
         if not access_for(user, document).in_working_group:
             return None
         return Side(document, None, working_copy_states(document))
-    if not str(ref).isdigit():
+    number = parse_id(ref)
+    if number is None:
         return None
-    draft = drafts_visible_to(user, document).filter(number=int(ref)).first()
+    draft = drafts_visible_to(user, document).filter(number=number).first()
     if draft is None:
         return None
     return Side(document, draft, draft_states(draft))

@@ -13,9 +13,10 @@ from drafts.services.comments import (
     comment_hide,
     comment_post,
 )
-from drafts.services.documents import document_create, membership_set
+from drafts.services.documents import document_create, invitation_accept, invitation_send, membership_set
 from drafts.services.drafts import draft_freeze, draft_update_settings
 from drafts.services.imports import ImportReport, document_import, parsed_states
+from drafts.services.notifications import MuteTarget, followup_mute, invitation_from_token, mute_target
 from drafts.services.sections import (
     EditConflict,
     section_create,
@@ -30,6 +31,7 @@ __all__ = [
     "CommentRefused",
     "EditConflict",
     "ImportReport",
+    "MuteTarget",
     "comment_dispose",
     "comment_flag",
     "comment_hide",
@@ -38,7 +40,12 @@ __all__ = [
     "document_import",
     "draft_freeze",
     "draft_update_settings",
+    "followup_mute",
+    "invitation_accept",
+    "invitation_from_token",
+    "invitation_send",
     "membership_set",
+    "mute_target",
     "parsed_states",
     "section_create",
     "section_move",

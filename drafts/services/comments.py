@@ -13,11 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_comments.models import CommentFlag
 from django_comments_xtd.models import MaxThreadLevelExceededException
-from django_comments_xtd.views import notify_comment_followers
 
 from drafts import access, selectors
 from drafts.access import Action
 from drafts.models import Disposition, Draft, DraftComment, DraftSection, Profile
+from drafts.services import notifications
 
 if TYPE_CHECKING:
     from drafts.access import UserModel
@@ -48,9 +48,12 @@ def comment_post(*, form, user: UserModel, draft: Draft, ip_address: str | None 
     """Store a validated comment form's comment on ``draft``, or refuse it with a reason.
 
     Refused (nothing stored): outside the comment window, more than ``COMMENTS_PER_MINUTE`` from
-    one account in a minute. A double submission of the same text returns the first comment.
+    one account in a minute, a reply to a comment the person cannot see. A true double submission
+    (same author, target, paragraph, type, thread, text and proposed text within
+    ``DUPLICATE_WINDOW``) returns the first comment; anything less alike is a comment of its own.
     The commenter's organisation and category are copied onto the comment, and it gets a stable
-    ID (``OHCHR-003``) numbered per organisation within the draft.
+    ID (``OHCHR-003``) numbered per organisation within the draft. Followers who may read it are
+    e-mailed once the transaction commits.
     """
     access.require(user, draft.document, Action.COMMENT, draft)
     target = form.target_object  # what the form is about must be this draft, or a section of it
@@ -70,9 +73,12 @@ def comment_post(*, form, user: UserModel, draft: Draft, ip_address: str | None 
                 % {"draft": draft.title, "date": _local(draft.comments_open_from)}
             )
         raise CommentRefused(_("%(draft)s is not open for comments.") % {"draft": draft.title})
-    comment = form.get_comment_object()  # returns the stored comment if this is a double submission
-    if comment.pk:
-        return comment
+    comment = form.get_comment_object()
+    if comment.parent_id and not selectors.comments_visible_to(user, draft).filter(pk=comment.parent_id).exists():
+        raise CommentRefused(_("The comment you are replying to does not exist here."))
+    duplicate = _same_comment_posted(comment, user)
+    if duplicate is not None:
+        return duplicate
     recent = DraftComment.objects.filter(user=user, submit_date__gte=timezone.now() - timedelta(minutes=1)).count()
     if recent >= settings.COMMENTS_PER_MINUTE:
         raise CommentRefused(
@@ -93,7 +99,7 @@ def comment_post(*, form, user: UserModel, draft: Draft, ip_address: str | None 
         comment.save()
     except MaxThreadLevelExceededException as exc:
         raise CommentRefused(_("Replies can only be one level deep.")) from exc
-    transaction.on_commit(lambda: notify_comment_followers(comment))
+    transaction.on_commit(lambda: notifications.followup_notify(comment))
     return comment
 
 
@@ -133,6 +139,31 @@ def comment_flag(*, comment: DraftComment, user: UserModel) -> None:
     if not selectors.comments_visible_to(user, comment.draft).filter(pk=comment.pk).exists():
         raise PermissionDenied(_("You cannot flag a comment you cannot see."))
     CommentFlag.objects.get_or_create(comment=comment, user=user, flag=CommentFlag.SUGGEST_REMOVAL)
+
+
+DUPLICATE_WINDOW = timedelta(minutes=10)
+
+
+def _same_comment_posted(comment: DraftComment, user: UserModel) -> DraftComment | None:
+    """The comment this one repeats word for word, if the same person posted it moments ago:
+    a double click or a resubmitted page, not a second comment that happens to say the same."""
+    # xtd stores a top-level comment as its own parent, so "the same thread" reads differently for each.
+    thread = {"parent_id": comment.parent_id, "level__gt": 0} if comment.parent_id else {"level": 0}
+    return (
+        DraftComment.objects.filter(
+            **thread,
+            user=user,
+            draft=comment.draft,
+            draft_section=comment.draft_section,
+            paragraph=comment.paragraph,
+            kind=comment.kind,
+            comment=comment.comment,
+            proposed_text=comment.proposed_text,
+            submit_date__gte=timezone.now() - DUPLICATE_WINDOW,
+        )
+        .order_by("pk")
+        .first()
+    )
 
 
 def _local(moment: datetime) -> str:

@@ -5,20 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
-from django.contrib.sites.models import Site
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.db.models import CharField, OuterRef, Subquery
 from django.db.models.functions import Cast
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from reversion.models import Version
 
 from drafts import access, numbering
 from drafts.access import Action
 from drafts.models import Disposition, Document, Draft, DraftComment, DraftSection, FrozenDraftError, Section
+from drafts.services import notifications
+from drafts.services.submissions import submission_record, submitted_result
 
 if TYPE_CHECKING:
     from drafts.access import UserModel
@@ -36,6 +34,7 @@ def draft_freeze(
     comments_open_until: datetime | None = None,
     note: str = "",
     comments_visible_to_all: bool = True,
+    submission: str = "",
 ) -> Draft:
     """Freeze the working copy as the document's next numbered draft.
 
@@ -43,10 +42,14 @@ def draft_freeze(
     commented on the previous draft is told by e-mail once the freeze is committed.
 
     Records, for every live section, the exact version it has now, its number and its place.
+    A repeated ``submission`` key (the freeze form's one-time key) returns the draft it froze.
     """
     access.require(user, document, Action.MANAGE_DRAFTS)
     # Lock the document row so two editors freezing at once get Draft n and Draft n+1.
     document = Document.objects.select_for_update().get(pk=document.pk)
+    already = submitted_result(user=user, action="draft_freeze", key=submission)
+    if already is not None:
+        return Draft.objects.get(pk=already)
     sections = list(
         Section.objects.filter(document=document).annotate(
             latest_version_id=Subquery(
@@ -101,7 +104,10 @@ def draft_freeze(
             )
         )
     DraftSection.objects.bulk_create(snapshots, batch_size=500)
+    # Made unsealed above, so its snapshots could go in; sealed now, none can be added or taken away.
+    draft.seal()
     _mark_addressed(draft)
+    submission_record(user=user, action="draft_freeze", key=submission, result=draft.pk)
     return draft
 
 
@@ -123,32 +129,14 @@ def draft_update_settings(*, draft: Draft, user: UserModel, **changes: Any) -> D
 
 
 def _mark_addressed(draft: Draft) -> None:
-    """Decided comments on earlier drafts are addressed in this one; their authors hear of it."""
+    """Decided comments on earlier drafts are addressed in this one; their authors hear of it.
+
+    Who hears is the notifications' business: only commenters who may read the new draft.
+    """
     earlier = DraftComment.objects.filter(draft__document=draft.document, draft__number__lt=draft.number)
     earlier.filter(addressed_in__isnull=True, level=0).exclude(disposition=Disposition.PENDING).update(
         addressed_in=draft
     )
     previous = draft.document.drafts.filter(number=draft.number - 1).first()
-    if previous is None:
-        return
-    recipients = sorted(
-        set(
-            DraftComment.objects.filter(draft=previous, level=0)
-            .exclude(user_email="")
-            .values_list("user_email", flat=True)
-        )
-    )
-    if recipients:
-        transaction.on_commit(lambda: _tell_commenters(draft, previous, recipients))
-
-
-def _tell_commenters(draft: Draft, previous: Draft, recipients: list[str]) -> None:
-    site = Site.objects.get_current()
-    url = f"{settings.SITE_SCHEME}://{site.domain}{reverse('drafts:my_comments')}"
-    subject = _("%(document)s: %(draft)s is out") % {"document": draft.document.title, "draft": draft.title}
-    body = _(
-        "%(draft)s of “%(document)s” has been published. You commented on %(previous)s; see what "
-        "became of each of your comments at %(url)s"
-    ) % {"draft": draft.title, "document": draft.document.title, "previous": previous.title, "url": url}
-    messages = [(subject, body, settings.DEFAULT_FROM_EMAIL, [email]) for email in recipients]
-    send_mass_mail(messages, fail_silently=False)
+    if previous is not None:
+        transaction.on_commit(lambda: notifications.draft_published_notify(draft, previous))

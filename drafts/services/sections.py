@@ -21,6 +21,7 @@ from reversion.models import Version
 from drafts import access, selectors
 from drafts.access import Action
 from drafts.models import Document, Section
+from drafts.services.submissions import submission_record, submitted_result
 
 if TYPE_CHECKING:
     from drafts.access import UserModel
@@ -112,9 +113,18 @@ def section_create(
     key: str = "",
     numbered: bool = True,
     message: str = "",
+    submission: str = "",
 ) -> Section:
-    """Add a section under ``parent`` at ``position`` (1-based; default last), as one revision."""
+    """Add a section under ``parent`` at ``position`` (1-based; default last), as one revision.
+
+    A repeated ``submission`` key (the form's one-time key) returns the section it added.
+    """
     access.require(user, document, Action.EDIT_SECTIONS)
+    # One writer at a time per document: positions shift, keys are made unique, repeats are spotted.
+    document = Document.objects.select_for_update().get(pk=document.pk)
+    already = submitted_result(user=user, action="section_create", key=submission)
+    if already is not None:
+        return Section.objects.get(pk=already)
     _check_parent(document, parent)
     last = _sibling_count(document, parent) + 1
     position = last if position is None else max(1, min(position, last))
@@ -137,7 +147,9 @@ def section_create(
         numbered=numbered,
     )
     _open_slot(document, parent, position)
-    return _save_version(section, user=user, message=message or _("Added"))
+    _save_version(section, user=user, message=message or _("Added"))
+    submission_record(user=user, action="section_create", key=submission, result=section.pk)
+    return section
 
 
 @transaction.atomic
@@ -158,13 +170,15 @@ def section_update(
     """
     access.require(user, section.document, Action.EDIT_SECTIONS)
     current = Section.objects.select_for_update().get(pk=section.pk)
-    if current.version_number != base_version:
-        raise EditConflict(current, selectors.section_versions(current).first())
     if current.removed:
         raise ValidationError(_("This section has been removed; restore it before editing."), code="removed")
     new_numbered = current.numbered if numbered is None else numbered
     if (current.heading, current.body, current.numbered) == (heading.strip(), body, new_numbered):
-        return current  # nothing changed: no empty version
+        # Nothing to change, whoever saved last: an identical save sent twice (or one that says what
+        # a colleague already saved) is not a conflict, and makes no empty version.
+        return current
+    if current.version_number != base_version:
+        raise EditConflict(current, selectors.section_versions(current).first())
     current.heading, current.body, current.numbered = heading.strip(), body, new_numbered
     return _save_version(current, user=user, message=message)
 
@@ -226,6 +240,8 @@ def section_revert(*, section: Section, user: UserModel, version: Version, messa
     current = Section.objects.select_for_update().get(pk=section.pk)
     if version.object_id != str(current.pk) or version.content_type_id != ContentType.objects.get_for_model(Section).pk:
         raise ValidationError(_("That version belongs to another section."), code="foreign_version")
+    if current.removed:
+        raise ValidationError(_("This section has been removed; restore it before editing."), code="removed")
     fields = version.field_dict
     current.heading, current.body = fields["heading"], fields["body"]
     current.numbered = fields.get("numbered", current.numbered)

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import get_user_model, login
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from drafts import access, forms, services
+from drafts import forms, services
 from drafts.access import Action
 from drafts.models import Role
-from drafts.views.common import acting_user, document_for, posted
+from drafts.views.common import acting_user, attempt, document_for, posted
 
 
 @require_http_methods(["GET", "POST"])
@@ -21,18 +22,22 @@ def sign_up(request: HttpRequest) -> HttpResponse:
     form = forms.SignUpForm(posted(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        user = services.stakeholder_sign_up(
-            username=data["username"],
-            password=data["password1"],
-            email=data["email"],
-            first_name=data["first_name"],
-            last_name=data["last_name"],
-            organisation=data["organisation"],
-            category=data["category"],
+        user = attempt(
+            form,
+            lambda: services.stakeholder_sign_up(
+                username=data["username"],
+                password=data["password1"],
+                email=data["email"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                organisation=data["organisation"],
+                category=data["category"],
+            ),
         )
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, _("Welcome. You can now comment on the drafts that are open for comments."))
-        return redirect(_safe_next(request) or "drafts:document_list")
+        if user is not None:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Welcome. You can now comment on the drafts that are open for comments."))
+            return redirect(_safe_next(request) or "drafts:document_list")
     return render(request, "registration/sign_up.html", {"form": form, "next": request.GET.get("next", "")})
 
 
@@ -47,19 +52,66 @@ def _safe_next(request: HttpRequest) -> str | None:
 
 @require_http_methods(["GET", "POST"])
 def invite(request: HttpRequest, slug: str) -> HttpResponse:
+    """Editors invite an e-mail address; a stakeholder gets access by accepting the mailed link."""
     document, _access = document_for(request, slug, Action.MANAGE_MEMBERS)
     form = forms.InviteForm(posted(request))
+    unknown_email = None
     if request.method == "POST" and form.is_valid():
-        person = form.cleaned_data["who"]
-        if access.access_for(person, document).in_working_group:
-            form.add_error("who", _("%(user)s is already in the working group.") % {"user": person})
+        email = form.cleaned_data["email"]
+        has_account = get_user_model().objects.filter(email__iexact=email).exists()
+        if not has_account and not form.cleaned_data["invite_new"]:
+            # Say so before sending: the editor may have mistyped, or the person uses another address.
+            unknown_email = email
+            form = forms.InviteForm(initial={"email": email, "invite_new": True})
+        elif attempt(form, lambda: services.invitation_send(document=document, email=email, user=acting_user(request))):
+            if has_account:
+                note = _("An invitation was sent to %(email)s. They get access when they accept it.")
+            else:
+                note = _("An invitation to join was sent to %(email)s. They create an account, then accept it.")
+            messages.success(request, note % {"email": email})
+            return redirect("drafts:invite", slug=document.slug)
+    stakeholders = document.memberships.filter(role=Role.STAKEHOLDER).select_related("user__profile")
+    pending = document.invitations.filter(accepted_by__isnull=True)
+    return render(
+        request,
+        "drafts/invite.html",
+        {"document": document, "form": form, "stakeholders": stakeholders, "pending": pending,
+         "unknown_email": unknown_email},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in an invitation e-mail: GET says what accepting does; POST, signed in, accepts."""
+    invitation = services.invitation_from_token(token)
+    if invitation is None:
+        return render(request, "drafts/invitation_accept.html", {"invitation": None}, status=404)
+    if request.method == "POST" and request.user.is_authenticated:
+        try:
+            services.invitation_accept(invitation=invitation, user=acting_user(request))
+        except (ValidationError, PermissionDenied) as refusal:
+            message = refusal.messages[0] if isinstance(refusal, ValidationError) else _(
+                "This invitation is no longer valid: ask the editors for a new one."
+            )
+            messages.error(request, message)
         else:
-            services.membership_set(document=document, person=person, role=Role.STAKEHOLDER, user=acting_user(request))
             messages.success(
                 request,
-                _("%(user)s can now read and comment on the restricted drafts.")
-                % {"user": person.get_full_name() or person.get_username()},
+                _("You can now read and comment on the restricted drafts of “%(document)s”.")
+                % {"document": invitation.document.title},
             )
-            return redirect(document)
-    stakeholders = document.memberships.filter(role=Role.STAKEHOLDER).select_related("user__profile")
-    return render(request, "drafts/invite.html", {"document": document, "form": form, "stakeholders": stakeholders})
+            return redirect(invitation.document)
+    return render(request, "drafts/invitation_accept.html", {"invitation": invitation, "path": request.path})
+
+
+@require_http_methods(["GET", "POST"])
+def followup_mute(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in a follow-up e-mail. A GET (a person, or a mail scanner fetching links) only asks;
+    the POST of the confirmation form stops the e-mails."""
+    target = services.mute_target(token)
+    if target is None:
+        return render(request, "drafts/followup_mute.html", {"target": None}, status=404)
+    if request.method == "POST":
+        services.followup_mute(target)
+        return render(request, "drafts/followup_mute.html", {"target": target, "done": True})
+    return render(request, "drafts/followup_mute.html", {"target": target, "done": False})

@@ -21,7 +21,8 @@ from drafts.interchange import matrix
 from drafts.models import Disposition, Draft, DraftSection
 from drafts.numbering import display_number
 from drafts.presenting.matrix import matrix_rows
-from drafts.views.common import acting_user, download, draft_for, posted
+from drafts.values import parse_id
+from drafts.views.common import acting_user, download_made, draft_for, posted
 
 COMMENTS_PER_PAGE = 50
 
@@ -90,9 +91,8 @@ def _comment_page(
 def _comment_target(draft: Draft, data: QueryDict) -> DraftSection | Draft | None:
     """The object a posted comment is about, if it is this draft or one of its sections; else None."""
     target_type = data.get("content_type", "")
-    try:
-        object_pk = int(data.get("object_pk", ""))
-    except ValueError:
+    object_pk = parse_id(data.get("object_pk", ""))
+    if object_pk is None:
         return None
     if target_type == "drafts.draftsection":
         return DraftSection.objects.select_related("draft__document").filter(draft=draft, pk=object_pk).first()
@@ -265,7 +265,7 @@ def comment_export(request: HttpRequest, slug: str, number: int, fmt: str) -> Ht
         "xlsx": lambda: matrix.matrix_xlsx(rows, title=title),
         "docx": lambda: matrix.matrix_docx(rows, title=title),
     }
-    return download(exporters[fmt](), name)
+    return download_made(request, exporters[fmt], name)
 
 
 @login_required

@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING, TypeVar
 from django import forms as django_forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from drafts import rendering, selectors
+from drafts import interchange, rendering, selectors
 from drafts.access import Action, DocumentAccess, access_for
 from drafts.models import Document, Draft, Section
 from drafts.values import BODY_MAX_CHARS
@@ -109,6 +109,16 @@ DOWNLOAD_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
+
+
+def download_made(request: HttpRequest, make: Callable[[], str | bytes], filename: str) -> HttpResponse:
+    """A file made on demand; when the converter cannot make it (a limit on its memory or time), a page
+    that says so, never a 500."""
+    try:
+        content = make()
+    except interchange.ExportFailed as failure:
+        return render(request, "drafts/export_failed.html", {"reason": str(failure)}, status=503)
+    return download(content, filename)
 
 
 def download(content: str | bytes, filename: str) -> HttpResponse:

@@ -12,8 +12,8 @@ from django.views.decorators.http import require_GET
 from drafts import interchange, selectors
 from drafts.access import Action
 from drafts.presenting import comparison
-from drafts.values import WORKING
-from drafts.views.common import document_for, download, section_of
+from drafts.values import WORKING, parse_id
+from drafts.views.common import document_for, download_made, section_of
 
 
 @require_GET
@@ -59,8 +59,11 @@ def compare_docx(request: HttpRequest, slug: str) -> HttpResponse:
         raise Http404
     view = comparison.compare(old, new, changed_only=False)
     author = request.user.get_full_name() or request.user.get_username() if request.user.is_authenticated else ""
-    content = interchange.comparison_docx(view, author=author or "Drafting tracker", date=timezone.now())
-    return download(content, f"{document.slug}-{old.ref}-to-{new.ref}.docx")
+    return download_made(
+        request,
+        lambda: interchange.comparison_docx(view, author=author or "Drafting tracker", date=timezone.now()),
+        f"{document.slug}-{old.ref}-to-{new.ref}.docx",
+    )
 
 
 @require_GET
@@ -69,10 +72,10 @@ def section_compare(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     document, _access = document_for(request, slug, Action.SEE_WORKING_COPY)
     section = section_of(document, key)
     versions = {v.pk: v for v in selectors.section_versions(section)}
-    try:
-        old_version, new_version = versions[int(request.GET["a"])], versions[int(request.GET["b"])]
-    except (KeyError, ValueError):
-        raise Http404 from None
+    old_id, new_id = (parse_id(request.GET.get(k)) for k in ("a", "b"))
+    if old_id not in versions or new_id not in versions:  # not ids, or not versions of this section
+        raise Http404
+    old_version, new_version = versions[old_id], versions[new_id]
     states = [selectors.version_state(section, version) for version in (old_version, new_version)]
     result = comparison.compare_texts(*states)
     mode = "side" if request.GET.get("mode") == "side" else "inline"

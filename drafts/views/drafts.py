@@ -12,7 +12,7 @@ from drafts import forms, interchange, rendering, selectors, services
 from drafts.access import Action
 from drafts.models import Draft
 from drafts.numbering import display_number
-from drafts.views.common import acting_user, attempt, document_for, download, draft_for, posted
+from drafts.views.common import acting_user, attempt, document_for, download_made, draft_for, posted
 
 
 @require_GET
@@ -71,9 +71,12 @@ def draft_export(request: HttpRequest, slug: str, number: int, fmt: str) -> Http
     if fmt not in interchange.EXPORT_FORMATS:
         raise Http404
     document = draft.document
-    content = interchange.export_as(fmt, title=document.title, label=draft.title, scheme=document.numbering,
-                                    language=document.language, sections=selectors.draft_export_sections(draft))
-    return download(content, f"{document.slug}-draft-{draft.number}.{fmt}")
+    return download_made(
+        request,
+        lambda: interchange.export_as(fmt, title=document.title, label=draft.title, scheme=document.numbering,
+                                      language=document.language, sections=selectors.draft_export_sections(draft)),
+        f"{document.slug}-draft-{draft.number}.{fmt}",
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -83,7 +86,13 @@ def draft_freeze(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         settings_fields = {name: form.cleaned_data[name] for name in Draft.EDITABLE_FIELDS}
         draft = attempt(
-            form, lambda: services.draft_freeze(document=document, user=acting_user(request), **settings_fields)
+            form,
+            lambda: services.draft_freeze(
+                document=document,
+                user=acting_user(request),
+                submission=form.cleaned_data["submission"],
+                **settings_fields,
+            ),
         )
         if draft is not None:
             messages.success(request, _("Froze %(draft)s.") % {"draft": draft.title})

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -117,6 +118,7 @@ def section_create(request: HttpRequest, slug: str) -> HttpResponse:
                 key=data["key"],
                 numbered=data["numbered"],
                 message=data["message"],
+                submission=data["submission"],
             ),
         )
         if section is not None:
@@ -198,8 +200,14 @@ def section_revert(request: HttpRequest, slug: str, key: str, version_id: int) -
     version = get_object_or_404(selectors.section_versions(section), pk=version_id)
     form = forms.MessageForm(request.POST)
     message = form.cleaned_data["message"] if form.is_valid() else ""
-    services.section_revert(section=section, user=acting_user(request), version=version, message=message)
-    messages.success(request, _("Reverted “%(heading)s”; the revert is a new version.") % {"heading": section.heading})
+    try:
+        services.section_revert(section=section, user=acting_user(request), version=version, message=message)
+    except ValidationError as refusal:
+        messages.error(request, " ".join(refusal.messages))
+    else:
+        messages.success(
+            request, _("Reverted “%(heading)s”; the revert is a new version.") % {"heading": section.heading}
+        )
     return redirect("drafts:section_history", slug=document.slug, key=section.key)
 
 
