@@ -24,6 +24,7 @@ from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
@@ -208,13 +209,14 @@ def invitation_from_token(token: str) -> Invitation | None:
 def invitation_mails(invitation: Invitation, *, has_account: bool) -> list[Mail]:
     document = invitation.document
     inviter = invitation.invited_by.get_full_name() or invitation.invited_by.get_username()
-    link = absolute(reverse("drafts:invitation_accept", args=[invitation_token(invitation)]))
+    path = reverse("drafts:invitation_accept", args=[invitation_token(invitation)])
+    link = absolute(path)
     with override(settings.LANGUAGE_CODE):
         subject = _("Invitation to comment on “%(document)s”") % {"document": document.title}
         body = _body(
             "invitation.txt",
             {"document": document, "inviter": inviter, "link": link, "has_account": has_account,
-             "sign_up": absolute(reverse("sign_up"))},
+             "sign_up": absolute(f"{reverse('sign_up')}?{urlencode({'next': path})}")},
         )
     return [Mail(invitation.email, subject, body)]
 
