@@ -25,6 +25,7 @@ from drafts.models import (
     StakeholderCategory,
     key_validator,
     validate_heading,
+    validate_renderable,
     validate_single_line,
 )
 from drafts.services import submissions
@@ -50,7 +51,7 @@ class SectionTextFields(forms.Form):
         required=False,
         strip=False,
         widget=forms.Textarea(attrs={"rows": 18, "class": "markdown"}),
-        validators=[MaxLengthValidator(BODY_MAX_CHARS)],
+        validators=[MaxLengthValidator(BODY_MAX_CHARS), validate_renderable],
         help_text=_("Paragraphs separated by a blank line; *emphasis*, **bold**, lists, tables and footnotes."),
     )
     numbered = forms.BooleanField(

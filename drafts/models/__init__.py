@@ -13,6 +13,7 @@ from drafts.models.documents import (
     Section,
     key_validator,
     validate_heading,
+    validate_renderable,
     validate_single_line,
 )
 from drafts.models.drafts import Draft, DraftSection, FrozenDraftError
@@ -39,5 +40,6 @@ __all__ = [
     "Submission",
     "key_validator",
     "validate_heading",
+    "validate_renderable",
     "validate_single_line",
 ]

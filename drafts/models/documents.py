@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
-from drafts import numbering
+from drafts import numbering, rendering
 from drafts.values import BODY_MAX_CHARS, HEADING_MAX_LENGTH, KEY_PATTERN
 
 key_validator = RegexValidator(
@@ -70,6 +70,27 @@ def validate_single_line(value: str) -> None:
         )
     if value and not has_visible_text(value):
         raise ValidationError(_("Write some visible text, not only spaces or invisible characters."), code="invisible")
+
+
+def validate_renderable(value: str) -> None:
+    """A section body renders in bounded time (DESIGN rule 9): the cost check of :mod:`drafts.rendering`,
+    as a field error. Checked when text is saved or imported; rendering falls back to plain text anyway."""
+    try:
+        rendering.check_cost(value)
+    except rendering.TooCostly as refusal:
+        if refusal.kind == "depth":
+            raise ValidationError(
+                _("Lists and quotes are nested %(found)s levels deep here; at most %(limit)s levels are allowed."),
+                code="too_deep",
+                params={"found": refusal.found, "limit": refusal.limit},
+            ) from refusal
+        raise ValidationError(
+            _(
+                "This text would take too long to display: it holds very many unmatched brackets, backticks, "
+                "table bars or similar marks. Simplify its formatting or split it into several sections."
+            ),
+            code="too_costly",
+        ) from refusal
 
 
 def validate_heading(value: str) -> None:
@@ -178,7 +199,9 @@ class Section(models.Model):
     position = models.PositiveIntegerField(_("position"), default=1)
     numbered = models.BooleanField(_("numbered"), default=True)
     heading = models.CharField(_("heading"), max_length=HEADING_MAX_LENGTH)
-    body = models.TextField(_("text"), blank=True, validators=[MaxLengthValidator(BODY_MAX_CHARS)])
+    body = models.TextField(
+        _("text"), blank=True, validators=[MaxLengthValidator(BODY_MAX_CHARS), validate_renderable]
+    )
     removed = models.BooleanField(_("removed"), default=False)
     # Count of versions; the edit form carries it so a stale save is detected (optimistic locking).
     version_number = models.PositiveIntegerField(_("version"), default=0)

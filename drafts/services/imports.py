@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from drafts import access, selectors
 from drafts.access import Action
 from drafts.diffing import compare_sections, temp_id
-from drafts.models import Document, Section
+from drafts.models import Document, Section, validate_heading, validate_renderable
 from drafts.services.documents import document_create
 from drafts.services.sections import _open_slot, _save_version, unique_key
 from drafts.values import BODY_MAX_CHARS, SectionState
@@ -145,6 +145,7 @@ def document_import(
         raise ValidationError(_("There is no document “%(slug)s” to update.") % {"slug": slug}, code="missing")
     report = ImportReport(document=existing_document, created_document=existing_document is None)
     sections = parsed.sections
+    _check_sections(sections)
     message = message or _("Imported from file")
     if existing_document is None:
         document = Document(slug=slug, title=title or parsed.title)
@@ -224,6 +225,21 @@ def document_import(
             section.removed = True
             _save_version(section, user=user, message=(messages or {}).get(section.key, message))
     return report
+
+
+def _check_sections(sections: Sequence[ParsedSection]) -> None:
+    """Every heading and body the file brings, checked as a save would check it, before anything is
+    written (and in a dry run, so the preview says what applying would refuse)."""
+    for parsed_section in sections:
+        try:
+            validate_heading(parsed_section.heading)
+            validate_renderable(parsed_section.body)
+        except ValidationError as refusal:
+            raise ValidationError(
+                _("Section “%(heading)s”: %(problem)s")
+                % {"heading": parsed_section.heading.strip()[:80] or "?", "problem": " ".join(refusal.messages)},
+                code=refusal.error_list[0].code,
+            ) from refusal
 
 
 def _import_new(
