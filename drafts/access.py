@@ -116,6 +116,15 @@ def forget_roles(user: Any) -> None:
         del user._document_roles
 
 
+def _readable_visibilities(role: str | None) -> tuple[str, ...]:
+    """The draft visibilities a role reads: the one statement of that rule."""
+    if role in _WORKING_GROUP:
+        return tuple(Draft.Visibility.values)
+    if role == Role.STAKEHOLDER:
+        return (Draft.Visibility.PUBLIC, Draft.Visibility.RESTRICTED)
+    return (Draft.Visibility.PUBLIC,)
+
+
 @dataclass(frozen=True)
 class DocumentAccess:
     """What one person may do with one document: computed once, asked many times."""
@@ -127,11 +136,7 @@ class DocumentAccess:
     @property
     def readable_visibilities(self) -> tuple[str, ...]:
         """The draft visibilities this person reads."""
-        if self.role in _WORKING_GROUP:
-            return tuple(Draft.Visibility.values)
-        if self.role == Role.STAKEHOLDER:
-            return (Draft.Visibility.PUBLIC, Draft.Visibility.RESTRICTED)
-        return (Draft.Visibility.PUBLIC,)
+        return _readable_visibilities(self.role)
 
     @property
     def in_working_group(self) -> bool:
@@ -181,20 +186,19 @@ def access_for(user: User | None, document: Document) -> DocumentAccess:
 
 def readable_drafts(user: User | None, prefix: str = "") -> Q:
     """The drafts, across every document, this person reads, as a filter: the rule of
-    :attr:`DocumentAccess.readable_visibilities` for lists that span documents ("My comments",
-    "addressed in" references). ``prefix`` is the path to the draft, e.g. ``"addressed_in__"``.
+    :attr:`DocumentAccess.readable_visibilities` for lists that span documents ("My comments").
+    ``prefix`` is the path to the draft, e.g. ``"draft__"``.
     """
     if sees_everything(user):
         return Q()
-    visible = Q(**{f"{prefix}visibility": Draft.Visibility.PUBLIC})
+    visible = Q(**{f"{prefix}visibility__in": _readable_visibilities(None)})
     if user is None or not user.is_authenticated or not user.is_active:
         return visible
-    roles = _roles(user)
-    working_group = [pk for pk, role in roles.items() if role in _WORKING_GROUP]
-    if working_group:
-        visible |= Q(**{f"{prefix}document_id__in": working_group})
-    if roles:
-        visible |= Q(**{f"{prefix}visibility": Draft.Visibility.RESTRICTED, f"{prefix}document_id__in": list(roles)})
+    documents_by_visibilities: dict[tuple[str, ...], list[int]] = {}
+    for document_id, role in _roles(user).items():
+        documents_by_visibilities.setdefault(_readable_visibilities(role), []).append(document_id)
+    for visibilities, documents in documents_by_visibilities.items():
+        visible |= Q(**{f"{prefix}document_id__in": documents, f"{prefix}visibility__in": visibilities})
     return visible
 
 

@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_comments_xtd.forms import XtdCommentForm
 
-from drafts import interchange
+from drafts import interchange, selectors
 from drafts.models import (
     CommentKind,
     Disposition,
@@ -307,7 +307,7 @@ class SignUpForm(UserCreationForm):
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip().lower()
-        if get_user_model().objects.filter(email__iexact=email).exists():
+        if selectors.people_with_email(email).exists():
             raise forms.ValidationError(_("An account with this e-mail address exists already."), code="email_taken")
         return email
 

@@ -22,7 +22,7 @@ def comments_visible_to(user: User, draft: Draft) -> QuerySet[DraftComment]:
     access = access_for(user, draft.document)
     comments = _with_addressed_readable(
         DraftComment.objects.filter(draft=draft).select_related("draft__document", "draft_section", "user"),
-        Q(addressed_in__visibility__in=access.readable_visibilities),
+        Draft.objects.filter(document=draft.document_id, visibility__in=access.readable_visibilities),
     )
     if access.in_working_group:
         return comments
@@ -55,15 +55,18 @@ def comments_of(user: User) -> QuerySet[DraftComment]:
     comments = DraftComment.objects.filter(readable_drafts(user, "draft__"), user=user)
     return _with_addressed_readable(
         comments.select_related("draft__document", "draft_section", "addressed_in"),
-        readable_drafts(user, "addressed_in__"),
+        Draft.objects.filter(readable_drafts(user)),
     ).order_by("-submit_date")
 
 
-def _with_addressed_readable(comments: QuerySet[DraftComment], readable: Q) -> QuerySet[DraftComment]:
+def _with_addressed_readable(comments: QuerySet[DraftComment], readable: QuerySet[Draft]) -> QuerySet[DraftComment]:
     """Annotate whether the reader may read the draft each comment was addressed in (see
-    :attr:`DraftComment.addressed_draft`, which shows the reference only when this says so)."""
+    :attr:`DraftComment.addressed_draft`, which shows the reference only when this says so).
+
+    A subquery, not a join: counts and ``exists()`` built on these lists drop the unused annotation
+    and stay as cheap as before."""
     return comments.annotate(
-        addressed_readable=ExpressionWrapper(Q(addressed_in__isnull=False) & readable, output_field=BooleanField())
+        addressed_readable=ExpressionWrapper(Q(addressed_in__in=readable.values("pk")), output_field=BooleanField())
     )
 
 

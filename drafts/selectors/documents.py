@@ -6,6 +6,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from reversion.models import Version
 
@@ -15,7 +16,7 @@ from drafts.models import Document, Draft, DraftSection, Membership, Section
 from drafts.values import ExportSection
 
 if TYPE_CHECKING:
-    from drafts.access import User
+    from drafts.access import User, UserModel
 
 
 def drafts_visible_to(user: User, document: Document) -> QuerySet[Draft]:
@@ -33,6 +34,11 @@ def documents_visible_to(user: User) -> QuerySet[Document]:
     if user.is_authenticated:
         visible |= Q(Exists(Membership.objects.filter(document=OuterRef("pk"), user=user)))
     return documents.filter(visible)
+
+
+def people_with_email(email: str) -> QuerySet[UserModel]:
+    """The accounts an e-mail address belongs to (one at most: the address is unique ignoring case)."""
+    return get_user_model().objects.filter(email__iexact=email.strip())
 
 
 @dataclass(frozen=True)

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from drafts import access
+from drafts import access, selectors
 from drafts.access import Action
 from drafts.models import Document, Invitation, Membership, Role
 from drafts.services import notifications
@@ -61,7 +60,7 @@ def invitation_send(*, document: Document, email: str, user: UserModel) -> Invit
     """
     access.require(user, document, Action.MANAGE_MEMBERS)
     email = email.strip().lower()
-    people = get_user_model().objects.filter(email__iexact=email)
+    people = selectors.people_with_email(email)
     if any(access.access_for(person, document).in_working_group for person in people):
         raise ValidationError(
             _("%(email)s belongs to a member of the working group, who reads every draft already.") % {"email": email},

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model, login
+from django.contrib.auth import login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -11,7 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from drafts import forms, services
+from drafts import forms, selectors, services
 from drafts.access import Action
 from drafts.models import Role
 from drafts.views.common import acting_user, attempt, document_for, posted
@@ -58,7 +58,7 @@ def invite(request: HttpRequest, slug: str) -> HttpResponse:
     unknown_email = None
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"]
-        has_account = get_user_model().objects.filter(email__iexact=email).exists()
+        has_account = selectors.people_with_email(email).exists()
         if not has_account and not form.cleaned_data["invite_new"]:
             # Say so before sending: the editor may have mistyped, or the person uses another address.
             unknown_email = email
