@@ -42,6 +42,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
+from html.parser import HTMLParser
 from typing import TYPE_CHECKING, Generic, Literal, TypeVar
 
 import markdown
@@ -61,6 +62,7 @@ __all__ = [
     "check_cost",
     "paragraph_anchor",
     "paragraph_label",
+    "paragraph_texts",
     "render_cached",
     "render_many",
     "render_markdown",
@@ -135,6 +137,65 @@ def render_markdown(body: str, *, anchor: str, label: str, anchors: bool = True)
         # check, a bug): the page must still show, and the fallback is cached like a rendering.
         logger.warning("python-markdown failed on a %d-character body; shown unrendered", len(body), exc_info=True)
         return _unrendered(body, anchor, label, anchors)
+
+
+def paragraph_texts(body: str) -> list[str]:
+    """The plain text of each numbered paragraph of ``body``, in order, one per paragraph ``render_markdown`` counts.
+
+    Read back from the sanitised rendering, so it is the text a reader sees (markup gone, entities
+    decoded, a footnote reference as its number), without the ``¶n`` link; whitespace collapsed to
+    single spaces and stripped. A paragraph with no text (an empty code block) is ``""``. Never
+    raises: neither does the rendering, and the reader only follows the wrappers it writes.
+    """
+    reader = _ParagraphReader()
+    reader.feed(render_markdown(body, anchor="p", label="").html)
+    reader.close()
+    return [" ".join("".join(pieces).split()) for pieces in reader.paragraphs]
+
+
+class _ParagraphReader(HTMLParser):
+    """Collects the text inside each top-level ``div.para``, leaving out its ``a.para-ref`` link."""
+
+    _VOID = frozenset({"br", "hr", "img", "wbr"})
+    # Text on either side of these is two words, even where the HTML has no whitespace between them.
+    _BREAKS = frozenset({
+        "br", "hr", "p", "li", "ul", "ol", "td", "th", "tr", "table", "thead", "tbody", "pre", "blockquote",
+        "h3", "h4", "h5", "h6", "div", "section",
+    })  # fmt: skip
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.paragraphs: list[list[str]] = []
+        self._depth = 0  # elements open
+        self._in_paragraph = False  # inside a top-level div.para (always depth 1)
+        self._skip_depth = 0  # depth of the a.para-ref being skipped, 0 when none
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in self._VOID:
+            self._depth += 1
+        classes = (dict(attrs).get("class") or "").split()
+        if self._depth == 1 and tag == "div" and "para" in classes:
+            self._in_paragraph = True
+            self.paragraphs.append([])
+        elif self._in_paragraph and tag == "a" and "para-ref" in classes and not self._skip_depth:
+            self._skip_depth = self._depth
+        if self._in_paragraph and tag in self._BREAKS:
+            self.paragraphs[-1].append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self._VOID:
+            return
+        if self._in_paragraph and tag in self._BREAKS:
+            self.paragraphs[-1].append(" ")
+        if self._depth == self._skip_depth:
+            self._skip_depth = 0
+        if self._depth == 1:
+            self._in_paragraph = False
+        self._depth = max(self._depth - 1, 0)
+
+    def handle_data(self, data: str) -> None:
+        if self._in_paragraph and not self._skip_depth:
+            self.paragraphs[-1].append(data)
 
 
 def _rendered(body: str, anchor: str, label: str, anchors: bool) -> Rendered[str]:
