@@ -9,6 +9,7 @@ limits from here too, so a limit is stated once.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from django.utils.translation import gettext_lazy as _
@@ -109,4 +110,31 @@ class Side:
         return {
             "draft": self.draft.number if self.draft else None,
             "label": (self.draft.label or self.draft.title) if self.draft else "Working copy",
+        }
+
+
+@dataclass(frozen=True)
+class ReasonMessage:
+    """One saved version behind a change: who saved it, when, and the message they gave."""
+
+    user: str
+    at: datetime
+    message: str
+
+
+@dataclass(frozen=True)
+class Reasons:
+    """Why a section changed between two drafts: the messages of the versions in between, and the
+    comments whose decisions those versions carry out (by ID, as the reader may see them)."""
+
+    messages: tuple[ReasonMessage, ...] = ()
+    comments: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.messages or self.comments)
+
+    def as_json(self) -> dict:
+        return {
+            "messages": [{"user": m.user, "at": m.at.isoformat(), "message": m.message} for m in self.messages],
+            "comments": list(self.comments),
         }

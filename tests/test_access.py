@@ -33,6 +33,7 @@ from drafts import interchange, selectors, services
 from drafts.access import Action, access_for, can_create_documents, system_actor
 from drafts.forms import DraftCommentForm
 from drafts.models import (
+    CommentChange,
     Disposition,
     Document,
     Draft,
@@ -193,7 +194,9 @@ def what_is_written() -> dict[str, object]:
         "versions": Version.objects.count(),
         "drafts": sorted(Draft.objects.values_list("document_id", "number", *Draft.EDITABLE_FIELDS)),
         "comments": sorted(DraftComment.objects.values_list(
-            "pk", "comment", "disposition", "response", "decided_by_id", "is_public", "hidden_reason")),
+            "pk", "comment", "disposition", "response", "decided_by_id", "is_public", "hidden_reason", "carried",
+            "carried_to_id", "carried_paragraph")),
+        "comment_changes": sorted(CommentChange.objects.values_list("comment_id", "version_id", "how")),
         "flags": sorted(CommentFlag.objects.values_list("comment_id", "user_id", "flag")),
     }
 
@@ -216,6 +219,7 @@ def assert_written(before: dict[str, object], expected: frozenset[str]) -> None:
 SECTIONS = frozenset({"sections", "versions"})
 DRAFTS = frozenset({"drafts"})
 COMMENTS = frozenset({"comments"})
+COMMENT_CHANGES = frozenset({"comment_changes"})
 FLAGS = frozenset({"flags"})
 MEMBERSHIPS = frozenset({"memberships"})
 INVITATIONS = frozenset({"invitations"})
@@ -334,6 +338,23 @@ def _comment_dispose(w: World, user) -> None:
                              draft=w.draft(RESTRICTED_DRAFT), disposition=Disposition.ACCEPTED, response="Agreed.")
 
 
+def _comment_link_versions(w: World, user) -> None:
+    services.comment_link_versions(comment=w.comments[Draft.Visibility.RESTRICTED], user=user,
+                                   versions=[w.first_version])
+
+
+def _comment_reanchor(w: World, user) -> None:
+    services.comment_reanchor(comment=w.comments[Draft.Visibility.RESTRICTED], user=user, target=None)
+
+
+def _comment_apply_proposal(w: World, user) -> None:
+    section = w.section("p1-g1")
+    services.comment_apply_proposal(comment=w.comments[Draft.Visibility.RESTRICTED], user=user,
+                                    base_version=section.version_number, heading=section.heading,
+                                    body="The proposed wording.", message="", disposition=Disposition.ACCEPTED,
+                                    response="Applied.")
+
+
 def _comment_hide(w: World, user) -> None:
     services.comment_hide(comment=w.comments[Draft.Visibility.PUBLIC], user=user, reason="Off topic.")
 
@@ -382,6 +403,9 @@ SERVICE_CALLS: dict[str, tuple[Callable[[World, object], None], frozenset[str]]]
     "document_import_update": (_document_import_update, SECTIONS),
     "comment_dispose": (_comment_dispose, COMMENTS),
     "comment_hide": (_comment_hide, COMMENTS),
+    "comment_link_versions": (_comment_link_versions, COMMENT_CHANGES),
+    "comment_reanchor": (_comment_reanchor, COMMENTS),
+    "comment_apply_proposal": (_comment_apply_proposal, SECTIONS | COMMENTS | COMMENT_CHANGES),
     "membership_set": (_membership_set, MEMBERSHIPS),
     "invitation_send": (_invitation_send, INVITATIONS),
     "comment_post_restricted": (_comment_post(RESTRICTED_DRAFT), COMMENTS),
@@ -405,6 +429,9 @@ SERVICES = {
     "document_import_update":  (NO,       NO,      NO,         NO,    OK,    NO,       NO,   OK),
     "comment_dispose":         (NO,       NO,      NO,         NO,    OK,    NO,       NO,   OK),
     "comment_hide":            (NO,       NO,      NO,         NO,    OK,    NO,       NO,   OK),
+    "comment_link_versions":   (NO,       NO,      NO,         NO,    OK,    NO,       NO,   OK),
+    "comment_reanchor":        (NO,       NO,      NO,         NO,    OK,    NO,       NO,   OK),
+    "comment_apply_proposal":  (NO,       NO,      NO,         NO,    OK,    NO,       NO,   OK),
     "membership_set":          (NO,       NO,      NO,         NO,    OK,    NO,       NO,   OK),
     "invitation_send":         (NO,       NO,      NO,         NO,    OK,    NO,       NO,   OK),
     "comment_post_restricted": (NO,       NO,      OK,         OK,    OK,    NO,       NO,   OK),
@@ -591,6 +618,15 @@ PAGES = {
     "GET comment_decide": Page("GET", comment_url("comment_decide", Draft.Visibility.RESTRICTED)),
     "GET document_create": Page("GET", lambda w: reverse("drafts:document_create")),
     "GET my_comments": Page("GET", lambda w: reverse("drafts:my_comments")),
+    "GET draft_changes restricted": Page("GET", url("draft_changes", number=RESTRICTED_DRAFT)),
+    "GET draft_changes working_group": Page("GET", url("draft_changes", number=WORKING_GROUP_DRAFT)),
+    "GET draft_responses restricted": Page("GET", url("draft_responses", number=RESTRICTED_DRAFT)),
+    "GET draft_responses json": Page("GET",
+                                     lambda w: url("draft_responses", number=RESTRICTED_DRAFT)(w) + "?format=json"),
+    "GET orphan_queue": Page("GET", url("orphan_queue", number=RESTRICTED_DRAFT)),
+    "POST comment_link": Page("POST", comment_url("comment_link", Draft.Visibility.RESTRICTED), lambda w: {}),
+    "POST comment_reanchor": Page("POST", comment_url("comment_reanchor", Draft.Visibility.RESTRICTED),
+                                  lambda w: {"orphan": "1"}, COMMENTS),
     "POST comment_post restricted": Page("POST", url("comment_post", number=RESTRICTED_DRAFT),
                                          rendered_comment_form(RESTRICTED_DRAFT), COMMENTS),
     "POST comment_post public": Page("POST", url("comment_post", number=PUBLIC_DRAFT),
@@ -666,6 +702,13 @@ PAGE_STATUS = {
     "GET comment_decide":                    (404,      404,     404,        403,   200,   404,      404,  200),
     "GET document_create":                   (404,      404,     404,        404,   404,   404,      200,  200),
     "GET my_comments":                       (LOGIN,    200,     200,        200,   200,   200,      200,  200),
+    "GET draft_changes restricted":          (404,      404,     200,        200,   200,   404,      404,  200),
+    "GET draft_changes working_group":       (404,      404,     404,        200,   200,   404,      404,  200),
+    "GET draft_responses restricted":        (404,      404,     200,        200,   200,   404,      404,  200),
+    "GET draft_responses json":              (404,      404,     200,        200,   200,   404,      404,  200),
+    "GET orphan_queue":                      (404,      404,     404,        403,   200,   404,      404,  200),
+    "POST comment_link":                     (404,      404,     404,        403,   302,   404,      404,  302),
+    "POST comment_reanchor":                 (404,      404,     404,        403,   302,   404,      404,  302),
     "POST comment_post restricted":          (404,      404,     302,        302,   302,   404,      404,  302),
     "POST comment_post public":              (LOGIN,    302,     302,        302,   302,   302,      302,  302),
     "POST comment_flag restricted":          (404,      404,     302,        302,   302,   404,      404,  302),

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from drafts import services
 from drafts.forms import DraftCommentForm
-from drafts.models import Draft, DraftComment, DraftSection, Role
+from drafts.models import Draft, DraftComment, DraftSection, Role, Section
 from tests.factories import freeze, make_document, make_principles, make_user
 
 pytestmark = pytest.mark.django_db
@@ -180,6 +180,9 @@ def test_addressed_in_never_names_a_draft_the_reader_cannot_read(world, client) 
     comment = post(people["outsider"], section, "Please say more")
     services.comment_dispose(comments=[comment], user=people["editor"], draft=draft, disposition="accepted",
                              response="Done.")
+    working = Section.objects.get(document=document, key="p1")
+    services.section_update(section=working, user=people["editor"], base_version=working.version_number,
+                            heading=working.heading, body=working.body + " More.", message="Done", addresses=[comment])
     internal = freeze(document, visibility=Draft.Visibility.WORKING_GROUP, label="Internal review")
     assert DraftComment.objects.get(pk=comment.pk).addressed_in == internal
     for name, sees in (("anonymous", False), ("outsider", False), ("ngo", False), ("member", True)):

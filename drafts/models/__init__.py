@@ -5,7 +5,7 @@ Every write goes through ``drafts.services``; these models guard their own invar
 break them. One module per concept; everything is importable from ``drafts.models``.
 """
 
-from drafts.models.comments import CommentKind, Disposition, DraftComment, Profile, StakeholderCategory
+from drafts.models.comments import Carried, CommentKind, Disposition, DraftComment, Profile, StakeholderCategory
 from drafts.models.documents import (
     Document,
     Membership,
@@ -17,6 +17,7 @@ from drafts.models.documents import (
     validate_single_line,
 )
 from drafts.models.drafts import Draft, DraftSection, FrozenDraftError
+from drafts.models.lineage import CommentChange, Match, ParagraphLineage
 from drafts.models.people import Invitation, Submission
 from drafts.values import BODY_MAX_CHARS, HEADING_MAX_LENGTH, KEY_PATTERN
 
@@ -24,6 +25,8 @@ __all__ = [
     "BODY_MAX_CHARS",
     "HEADING_MAX_LENGTH",
     "KEY_PATTERN",
+    "Carried",
+    "CommentChange",
     "CommentKind",
     "Disposition",
     "Document",
@@ -32,7 +35,9 @@ __all__ = [
     "DraftSection",
     "FrozenDraftError",
     "Invitation",
+    "Match",
     "Membership",
+    "ParagraphLineage",
     "Profile",
     "Role",
     "Section",

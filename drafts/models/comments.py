@@ -68,6 +68,11 @@ class Disposition(models.TextChoices):
     NOTED = "noted", _("Noted")
 
 
+class Carried(models.TextChoices):
+    REANCHORED = "reanchored", _("Re-anchored by an editor")
+    ORPHANED = "orphaned", _("Confirmed as having no place in the next draft")
+
+
 class DraftComment(XtdComment):
     """A comment on a section as frozen in a draft (or on the draft as a whole), and what became of it.
 
@@ -110,6 +115,24 @@ class DraftComment(XtdComment):
         Draft, on_delete=models.PROTECT, null=True, blank=True, related_name="addressed_comments"
     )
     hidden_reason: models.TextField[str, str] = models.TextField(_("reason for hiding"), blank=True)
+    # Where an editor put a comment whose paragraph is gone from the next draft (``carried``
+    # "reanchored", to ``carried_to`` ¶``carried_paragraph``) or that they confirmed has no place
+    # there ("orphaned"); empty while the recorded lineage says where it went.
+    carried: models.CharField[str, str] = models.CharField(
+        _("carried forward"), max_length=12, choices=Carried.choices, blank=True
+    )
+    carried_to: models.ForeignKey[DraftSection | None, DraftSection | None] = models.ForeignKey(
+        DraftSection, on_delete=models.PROTECT, null=True, blank=True, related_name="reanchored_comments"
+    )
+    carried_paragraph: models.PositiveSmallIntegerField[int | None, int | None] = models.PositiveSmallIntegerField(
+        _("paragraph in the next draft"), null=True, blank=True
+    )
+    carried_by: models.ForeignKey[User | None, User | None] = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    carried_at: models.DateTimeField[datetime | None, datetime | None] = models.DateTimeField(
+        _("re-anchored"), null=True, blank=True
+    )
 
     if TYPE_CHECKING:
         # XtdCommentManager underneath; declared so the plugin can type ``draft.comments`` and friends.
@@ -130,6 +153,12 @@ class DraftComment(XtdComment):
             ),
             models.CheckConstraint(
                 condition=models.Q(disposition__in=Disposition.values), name="comment_disposition_known"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(carried="", carried_to__isnull=True)
+                | models.Q(carried="orphaned", carried_to__isnull=True, carried_paragraph__isnull=True)
+                | models.Q(carried="reanchored", carried_to__isnull=False),
+                name="comment_carried_consistent",
             ),
         ]
         indexes = [models.Index(fields=["draft", "draft_section", "paragraph"], name="comment_anchor_idx")]

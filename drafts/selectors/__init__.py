@@ -25,10 +25,24 @@ from drafts.selectors.documents import (
     working_copy,
     working_copy_token,
 )
+from drafts.selectors.lineage import (
+    Landing,
+    carried_over,
+    change_reasons,
+    citable_comments,
+    comments_about,
+    landings,
+    orphans,
+)
 
 __all__ = [
+    "Landing",
     "OutlineEntry",
+    "carried_over",
+    "change_reasons",
+    "citable_comments",
     "comment_counts",
+    "comments_about",
     "comments_filtered",
     "comments_of",
     "comments_visible_to",
@@ -39,6 +53,8 @@ __all__ = [
     "draft_sections",
     "draft_states",
     "drafts_visible_to",
+    "landings",
+    "orphans",
     "people_with_email",
     "placement_choices",
     "section_versions",

@@ -8,14 +8,19 @@ A change to a section is exactly one reversion revision, with the acting user an
 from drafts.services.accounts import stakeholder_sign_up
 from drafts.services.comments import (
     CommentRefused,
+    DecisionConflict,
+    comment_apply_proposal,
+    comment_decide,
     comment_dispose,
     comment_flag,
     comment_hide,
     comment_post,
+    decision_stamp,
 )
 from drafts.services.documents import document_create, invitation_accept, invitation_send, membership_set
 from drafts.services.drafts import draft_freeze, draft_update_settings
 from drafts.services.imports import ImportReport, document_import, parsed_states
+from drafts.services.lineage import comment_link_versions, comment_reanchor, lineage_record
 from drafts.services.notifications import MuteTarget, followup_mute, invitation_from_token, mute_target
 from drafts.services.sections import (
     EditConflict,
@@ -29,13 +34,19 @@ from drafts.services.sections import (
 
 __all__ = [
     "CommentRefused",
+    "DecisionConflict",
     "EditConflict",
     "ImportReport",
     "MuteTarget",
+    "comment_apply_proposal",
+    "comment_decide",
     "comment_dispose",
     "comment_flag",
     "comment_hide",
+    "comment_link_versions",
     "comment_post",
+    "comment_reanchor",
+    "decision_stamp",
     "document_create",
     "document_import",
     "draft_freeze",
@@ -44,6 +55,7 @@ __all__ = [
     "invitation_accept",
     "invitation_from_token",
     "invitation_send",
+    "lineage_record",
     "membership_set",
     "mute_target",
     "parsed_states",

@@ -16,8 +16,9 @@ from django_comments_xtd.models import MaxThreadLevelExceededException
 
 from drafts import access, selectors
 from drafts.access import Action
-from drafts.models import Disposition, Draft, DraftComment, DraftSection, Profile
+from drafts.models import CommentChange, Disposition, Document, Draft, DraftComment, DraftSection, Profile
 from drafts.services import notifications
+from drafts.services.sections import section_update
 
 if TYPE_CHECKING:
     from drafts.access import UserModel
@@ -52,14 +53,17 @@ def comment_post(*, form, user: UserModel, draft: Draft, ip_address: str | None 
     (same author, target, paragraph, type, thread, text and proposed text within
     ``DUPLICATE_WINDOW``) returns the first comment; anything less alike is a comment of its own.
     The commenter's organisation and category are copied onto the comment, and it gets a stable
-    ID (``OHCHR-003``) numbered per organisation within the draft. Followers who may read it are
-    e-mailed once the transaction commits.
+    ID (``OHCHR-003``) numbered per organisation within the document, across its drafts.
+    Followers who may read it are e-mailed once the transaction commits.
     """
     access.require(user, draft.document, Action.COMMENT, draft)
     target = form.target_object  # what the form is about must be this draft, or a section of it
     if (target.draft_id if isinstance(target, DraftSection) else target.pk) != draft.pk:
         raise PermissionDenied(_("This comment form does not belong to this draft. Reload the page."))
-    # Lock the draft row: numbering IDs and spotting a double click need one writer at a time.
+    # Lock the document row, then the draft's: IDs are numbered across all the document's drafts
+    # (a version can cite "MRN-004" without naming the draft) and spotting a double click needs one
+    # writer at a time.
+    Document.objects.select_for_update().values_list("pk", flat=True).get(pk=draft.document_id)
     draft = Draft.objects.select_for_update().get(pk=draft.pk)
     if not draft.comments_open():
         if draft.comments_open_until and timezone.now() >= draft.comments_open_until:
@@ -93,7 +97,7 @@ def comment_post(*, form, user: UserModel, draft: Draft, ip_address: str | None 
     comment.is_public = True
     if not comment.parent_id:
         code = _organisation_code(profile)
-        taken = DraftComment.objects.filter(draft=draft, reference__startswith=f"{code}-").count()
+        taken = DraftComment.objects.filter(draft__document=draft.document_id, reference__startswith=f"{code}-").count()
         comment.reference = f"{code}-{taken + 1:03d}"
     try:
         comment.save()
@@ -116,6 +120,77 @@ def comment_dispose(
         changes["response"] = response.strip()
     ids = [c.pk for c in comments]
     return DraftComment.objects.filter(pk__in=ids, draft=draft, level=0).update(**changes)
+
+
+class DecisionConflict(Exception):
+    """Someone decided the comment after the editor opened it; nothing was written."""
+
+    def __init__(self, comment: DraftComment) -> None:
+        super().__init__(f"Comment {comment} was decided meanwhile.")
+        self.comment = comment
+
+
+def decision_stamp(comment: DraftComment) -> str:
+    """What the decision form carries to notice a decision made meanwhile: when it was last decided."""
+    return comment.decided_at.isoformat() if comment.decided_at else ""
+
+
+@transaction.atomic
+def comment_decide(
+    *, comment: DraftComment, user: UserModel, disposition: str, response: str, seen: str | None = None
+) -> DraftComment:
+    """Decide one comment, unless someone decided it after the editor saw ``seen`` (its
+    :func:`decision_stamp`): then :class:`DecisionConflict`, with their decision, and nothing written."""
+    access.require(user, comment.draft.document, Action.MANAGE_COMMENTS)
+    current = DraftComment.objects.select_for_update(of=("self",)).get(pk=comment.pk, level=0)
+    if seen is not None and decision_stamp(current) != seen:
+        raise DecisionConflict(current)
+    comment_dispose(comments=[current], user=user, draft=current.draft, disposition=disposition, response=response)
+    current.refresh_from_db()
+    return current
+
+
+@transaction.atomic
+def comment_apply_proposal(
+    *,
+    comment: DraftComment,
+    user: UserModel,
+    base_version: int,
+    heading: str,
+    body: str,
+    message: str,
+    disposition: str,
+    response: str,
+    seen: str | None = None,
+) -> DraftComment:
+    """Accept a comment by applying its proposed text to the working copy, in one step.
+
+    Saves ``heading``/``body`` (the editor's copy of the section with the proposal applied) as one
+    version of the comment's section whose message cites the comment, links the comment to that
+    version, and records the decision. Optimistic: a section saved since ``base_version`` raises
+    :class:`EditConflict` and nothing at all is written (the decision neither).
+    """
+    access.require(user, comment.draft.document, Action.MANAGE_COMMENTS)
+    if disposition not in (Disposition.ACCEPTED, Disposition.MODIFIED):
+        raise ValidationError(
+            _("Applying the proposed text accepts the comment (with or without modifications)."), code="not_accepted"
+        )
+    if comment.level or comment.draft_section is None:
+        raise ValidationError(_("Only a comment on a section can change its text."), code="no_section")
+    section = comment.draft_section.section
+    saved = section_update(
+        section=section,
+        user=user,
+        base_version=base_version,
+        heading=heading,
+        body=body,
+        message=message.strip() or _("Applies %(ref)s") % {"ref": comment},
+        addresses=[comment],
+        link_as=CommentChange.How.APPLIED,
+    )
+    if saved.version_number == base_version:
+        raise ValidationError(_("The text is unchanged, so there is nothing to apply."), code="unchanged")
+    return comment_decide(comment=comment, user=user, disposition=disposition, response=response, seen=seen)
 
 
 @transaction.atomic

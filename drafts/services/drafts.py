@@ -7,15 +7,25 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import CharField, OuterRef, Subquery
+from django.db.models import CharField, Exists, F, OuterRef, Subquery
 from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 from reversion.models import Version
 
 from drafts import access, numbering
 from drafts.access import Action
-from drafts.models import Disposition, Document, Draft, DraftComment, DraftSection, FrozenDraftError, Section
+from drafts.models import (
+    CommentChange,
+    Disposition,
+    Document,
+    Draft,
+    DraftComment,
+    DraftSection,
+    FrozenDraftError,
+    Section,
+)
 from drafts.services import notifications
+from drafts.services.lineage import lineage_record
 from drafts.services.submissions import submission_record, submitted_result
 
 if TYPE_CHECKING:
@@ -38,7 +48,8 @@ def draft_freeze(
 ) -> Draft:
     """Freeze the working copy as the document's next numbered draft.
 
-    Comments decided on earlier drafts are marked as addressed in this one, and everyone who
+    Records where every paragraph of the previous draft went (``lineage_record``); comments accepted
+    on earlier drafts whose change this draft carries are marked as addressed in it; everyone who
     commented on the previous draft is told by e-mail once the freeze is committed.
 
     Records, for every live section, the exact version it has now, its number and its place.
@@ -106,7 +117,10 @@ def draft_freeze(
     DraftSection.objects.bulk_create(snapshots, batch_size=500)
     # Made unsealed above, so its snapshots could go in; sealed now, none can be added or taken away.
     draft.seal()
-    _mark_addressed(draft)
+    previous = document.drafts.filter(number=draft.number - 1).first()
+    if previous is not None:
+        lineage_record(previous, draft)
+    _mark_addressed(draft, previous)
     submission_record(user=user, action="draft_freeze", key=submission, result=draft.pk)
     return draft
 
@@ -128,15 +142,26 @@ def draft_update_settings(*, draft: Draft, user: UserModel, **changes: Any) -> D
     return draft
 
 
-def _mark_addressed(draft: Draft) -> None:
-    """Decided comments on earlier drafts are addressed in this one; their authors hear of it.
+def _mark_addressed(draft: Draft, previous: Draft | None) -> None:
+    """Comments accepted (with or without modifications) on earlier drafts whose change is in this
+    draft are addressed in it: a version linked to the decision is the one this draft froze for its
+    section, or an earlier one. Rejected and noted comments are never "addressed"; an accepted one
+    whose change is not linked waits. Commenters on the previous draft hear of the new one.
 
     Who hears is the notifications' business: only commenters who may read the new draft.
     """
-    earlier = DraftComment.objects.filter(draft__document=draft.document, draft__number__lt=draft.number)
-    earlier.filter(addressed_in__isnull=True, level=0).exclude(disposition=Disposition.PENDING).update(
-        addressed_in=draft
+    carried = CommentChange.objects.filter(
+        comment=OuterRef("pk"),
+        section__snapshots__draft=draft,
+        section__snapshots__version__gte=F("version"),
     )
-    previous = draft.document.drafts.filter(number=draft.number - 1).first()
+    DraftComment.objects.filter(
+        Exists(carried),
+        draft__document=draft.document,
+        draft__number__lt=draft.number,
+        addressed_in__isnull=True,
+        level=0,
+        disposition__in=[Disposition.ACCEPTED, Disposition.MODIFIED],
+    ).update(addressed_in=draft)
     if previous is not None:
         transaction.on_commit(lambda: notifications.draft_published_notify(draft, previous))

@@ -181,7 +181,15 @@ def draft_published_mails(draft: Draft, previous: Draft) -> list[Mail]:
             subject = _("%(document)s: %(draft)s is out") % {"document": draft.document.title, "draft": draft.title}
             body = _body(
                 "draft_published.txt",
-                {"draft": draft, "previous": previous, "url": url, "draft_url": absolute(draft.get_absolute_url())},
+                {
+                    "draft": draft,
+                    "previous": previous,
+                    "url": url,
+                    "draft_url": absolute(draft.get_absolute_url()),
+                    "changes_url": absolute(
+                        reverse("drafts:draft_changes", kwargs={"slug": draft.document.slug, "number": draft.number})
+                    ),
+                },
             )
         mails.append(Mail(person.email, subject, body))
     return mails

@@ -6,6 +6,7 @@ are derived, their text did not change.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import reversion
@@ -20,7 +21,8 @@ from reversion.models import Version
 
 from drafts import access, selectors
 from drafts.access import Action
-from drafts.models import Document, Section
+from drafts.models import CommentChange, Document, DraftComment, Section
+from drafts.services import lineage
 from drafts.services.submissions import submission_record, submitted_result
 
 if TYPE_CHECKING:
@@ -162,13 +164,28 @@ def section_update(
     body: str,
     message: str,
     numbered: bool | None = None,
+    addresses: Iterable[DraftComment] = (),
+    link_as: str = CommentChange.How.CITED,
 ) -> Section:
     """Save new text for a section, unless someone saved it after ``base_version``.
 
     The row is locked first, so of two concurrent saves from the same base exactly one wins and
     the other raises :class:`EditConflict` with the winner's version: no update is ever lost.
+    ``addresses`` are comments (on any draft of the document) the new version carries out; the
+    links are stored with the version (``link_as`` says how they were made).
     """
     access.require(user, section.document, Action.EDIT_SECTIONS)
+    addresses = list(addresses)
+    foreign = [str(c) for c in addresses if c.draft.document_id != section.document_id or c.level]
+    if foreign:
+        raise ValidationError(
+            {
+                "addresses": ValidationError(
+                    _("Not a comment on this document: %(refs)s.") % {"refs": ", ".join(foreign)},
+                    code="foreign_comment",
+                )
+            }
+        )
     current = Section.objects.select_for_update().get(pk=section.pk)
     if current.removed:
         raise ValidationError(_("This section has been removed; restore it before editing."), code="removed")
@@ -180,7 +197,12 @@ def section_update(
     if current.version_number != base_version:
         raise EditConflict(current, selectors.section_versions(current).first())
     current.heading, current.body, current.numbered = heading.strip(), body, new_numbered
-    return _save_version(current, user=user, message=message)
+    _save_version(current, user=user, message=message)
+    if addresses:
+        lineage.comment_changes_record(
+            comments=addresses, version=lineage.section_version_now(current), section=current, user=user, how=link_as
+        )
+    return current
 
 
 @transaction.atomic
