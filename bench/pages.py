@@ -31,7 +31,8 @@ def main() -> None:
     from django.contrib.contenttypes.models import ContentType
     from django.core.cache import cache
 
-    from drafts.models import Draft, DraftComment, DraftSection
+    from drafts import services
+    from drafts.models import Draft, DraftComment, DraftSection, ParagraphLineage, Section
     from tests.factories import freeze, make_document, make_principles, make_user
 
     setup_test_environment()
@@ -59,6 +60,23 @@ def main() -> None:
             "section page with its comments": sections[50].get_absolute_url(),
             "editors' comment table (page 1 of 40)": f"/d/bench/drafts/{draft.number}/comments/",
             "document outline (working copy)": "/d/bench/",
+        }
+        # Draft 2: 30 sections edited, each citing a comment that is then accepted; lineage recorded at freeze.
+        comments = list(DraftComment.objects.filter(draft=draft).order_by("pk")[:30])
+        for c in comments:
+            section = Section.objects.get(pk=c.draft_section.section_id)
+            services.section_update(section=section, user=editor, base_version=section.version_number,
+                                    heading=section.heading, body=section.body + " Revised.", message=f"For {c}",
+                                    addresses=[c])
+        services.comment_dispose(comments=comments, user=editor, draft=draft, disposition="accepted")
+        started = time.perf_counter()
+        second = freeze(document, visibility=Draft.Visibility.PUBLIC, user=editor)
+        print(f"froze Draft 2 (201 sections, lineage of {ParagraphLineage.objects.filter(draft=second).count()} "
+              f"paragraphs) in {time.perf_counter() - started:.2f} s")
+        pages |= {
+            "what changed and why (30 sections changed)": f"/d/bench/drafts/{second.number}/changes/",
+            "response to comments (2,000 comments)": f"/d/bench/drafts/{draft.number}/responses/",
+            "my comments (page 1 of 40)": "/my/comments/",
         }
         for name, url in pages.items():
             cache.clear()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -12,6 +14,7 @@ from django.core.validators import MaxLengthValidator
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_comments_xtd.forms import XtdCommentForm
+from reversion.models import Version
 
 from drafts import interchange, selectors
 from drafts.models import (
@@ -71,13 +74,46 @@ class SectionTextFields(forms.Form):
         return self.cleaned_data["body"].replace("\r\n", "\n").replace("\r", "\n")
 
 
+_REFERENCE = re.compile(r"[A-Za-z0-9]+-\d+")
+
+
 class SectionEditForm(SectionTextFields):
     message = forms.CharField(
         label=_("What did you change, and why?"),
         max_length=2000,
         help_text=_("Kept in the section's history with your name."),
     )
+    addresses = forms.CharField(
+        label=_("Comments this change addresses (optional)"),
+        required=False,
+        max_length=2000,
+        help_text=_("Comment IDs separated by commas, e.g. MRN-004, UNW-002. Each is linked to this version."),
+    )
     base_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    def __init__(self, *args, citable: Callable[[list[str]], dict[str, DraftComment]] | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.citable = citable
+
+    def clean_addresses(self) -> list[DraftComment]:
+        """The cited IDs as comments: each must be a comment (not a reply) on this document."""
+        text = self.cleaned_data.get("addresses", "")
+        # Commas and semicolons of any script separate IDs: Arabic ، ؛ and full-width ， ； 、 too.
+        pieces = [p for p in re.split(r"[\s,;\u060c\u061b\uff0c\uff1b\u3001]+", text) if p]
+        malformed = [p for p in pieces if not _REFERENCE.fullmatch(p)]
+        if malformed:
+            raise forms.ValidationError(
+                _("Not a comment ID: %(ids)s. IDs look like MRN-004."), params={"ids": ", ".join(malformed)},
+                code="malformed",
+            )
+        wanted = list(dict.fromkeys(p.upper() for p in pieces))
+        found = self.citable(wanted) if (wanted and self.citable) else {}
+        unknown = [ref for ref in wanted if ref not in found]
+        if unknown:
+            raise forms.ValidationError(
+                _("No comment on this document has the ID %(ids)s."), params={"ids": ", ".join(unknown)}, code="unknown"
+            )
+        return [found[ref] for ref in wanted]
 
 
 class SectionCreateForm(SectionTextFields):
@@ -236,10 +272,71 @@ class DraftCommentForm(XtdCommentForm):
 
 
 class DispositionForm(forms.ModelForm):
+    # When the decision the editor saw was made (empty: none yet), so a decision made meanwhile is noticed.
+    seen = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
     class Meta:
         model = DraftComment
         fields = ["disposition", "response"]
         widgets = {"response": forms.Textarea(attrs={"rows": 3})}
+
+
+class ApplyProposalForm(SectionTextFields):
+    """The comment's section with its proposed text applied, to check and save in one step."""
+
+    disposition = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[
+            (Disposition.ACCEPTED, Disposition.ACCEPTED.label),
+            (Disposition.MODIFIED, Disposition.MODIFIED.label),
+        ],
+    )
+    response = forms.CharField(
+        label=_("Response to the commenter"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    message = forms.CharField(
+        label=_("Message for the section's history"), max_length=2000,
+        help_text=_("The comment's ID is linked to the version; say what you changed."),
+    )
+    base_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    seen = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+
+class LinkVersionsForm(forms.Form):
+    versions = forms.ModelMultipleChoiceField(
+        label=_("Versions that carry out this decision"),
+        queryset=Version.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, versions: QuerySet[Version] | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if versions is not None:
+            field = self.fields["versions"]
+            assert isinstance(field, forms.ModelMultipleChoiceField)
+            field.queryset = versions
+            field.label_from_instance = _version_label  # type: ignore[method-assign, assignment]
+
+
+def _version_label(version: Version) -> str:
+    who = version.revision.user
+    name = (who.get_full_name() or who.get_username()) if who is not None else ""
+    when = version.revision.date_created.strftime("%Y-%m-%d %H:%M")
+    return f"{when} · {name} · {version.revision.comment or '-'}"
+
+
+class ReanchorForm(forms.Form):
+    """Where a comment whose paragraph is gone belongs in the next draft."""
+
+    section = forms.ModelChoiceField(label=_("Section in the next draft"), queryset=DraftSection.objects.none())
+    paragraph = forms.IntegerField(
+        label=_("Paragraph (empty: the whole section)"), required=False, min_value=1, max_value=10_000
+    )
+
+    def __init__(self, *args, sections: QuerySet[DraftSection] | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if sections is not None:
+            _model_choices(self, "section").queryset = sections
 
 
 class BulkDispositionForm(forms.Form):

@@ -1,7 +1,7 @@
 from django.urls import path, register_converter
 
 from drafts.converters import IdConverter
-from drafts.views import accounts, comments, compare, documents, drafts, imports, sections
+from drafts.views import accounts, comments, compare, documents, drafts, imports, lineage, sections
 
 app_name = "drafts"
 
@@ -38,6 +38,12 @@ urlpatterns = [
     path("d/<slug:slug>/drafts/<id:number>/comments/", comments.comment_table, name="comment_table"),
     path("d/<slug:slug>/drafts/<id:number>/comments/matrix.<str:fmt>", comments.comment_export, name="comment_export"),
     path(COMMENT_PAGES + "<id:comment_id>/", comments.comment_decide, name="comment_decide"),
+    path(COMMENT_PAGES + "<id:comment_id>/apply/", lineage.comment_apply, name="comment_apply"),
+    path(COMMENT_PAGES + "<id:comment_id>/link/", lineage.comment_link, name="comment_link"),
+    path(COMMENT_PAGES + "<id:comment_id>/reanchor/", lineage.comment_reanchor, name="comment_reanchor"),
+    path(COMMENT_PAGES + "orphans/", lineage.orphan_queue, name="orphan_queue"),
+    path("d/<slug:slug>/drafts/<id:number>/changes/", lineage.draft_changes, name="draft_changes"),
+    path("d/<slug:slug>/drafts/<id:number>/responses/", lineage.draft_responses, name="draft_responses"),
     path(COMMENT_PAGES + "<id:comment_id>/hide/", comments.comment_hide, name="comment_hide"),
     path(COMMENT_PAGES + "<id:comment_id>/flag/", comments.comment_flag, name="comment_flag"),
     path("d/<slug:slug>/invite/", accounts.invite, name="invite"),

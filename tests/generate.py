@@ -123,6 +123,9 @@ class GenSection:
     words: int  # words in the body, by the generator's own count
 
 
+BlockOrigin = tuple[int | None, tuple[str, ...]]
+
+
 @dataclass
 class GeneratedPair:
     """Two drafts and what the generator knows it changed between them."""
@@ -138,6 +141,9 @@ class GeneratedPair:
     words_inserted: dict[str, int]  # key -> words the edits inserted (replacements count both ways)
     words_deleted: dict[str, int]
     edit_log: dict[str, list[str]]  # key -> names of edits applied, for failure messages
+    # Modified key -> for each block (paragraph or list) of its new body, the 0-based index of the old block
+    # it comes from (None for a new block) and the edits that touched it; a split gives two blocks of one origin.
+    block_origins: dict[str, list[BlockOrigin]] = field(default_factory=dict)
 
 
 def _render_line(words: list[str], end: str) -> str:
@@ -541,6 +547,7 @@ def generate_pair(
     words_inserted: dict[str, int] = {}
     words_deleted: dict[str, int] = {}
     edit_log: dict[str, list[str]] = {}
+    block_origins: dict[str, list[BlockOrigin]] = {}
     for key in modified_keys:
         node = new_tree.nodes[key]
         # The overlapping sections get one light edit, so a keyless comparison still recognises them.
@@ -553,15 +560,19 @@ def generate_pair(
         ins = dele = 0
         log = []
         before = render_body(node.blocks)
+        origins: list[BlockOrigin] = [(k, ()) for k in range(len(node.blocks))]
         for _ in range(n_edits):
             name = rng.choice([c for c in choices if editor.can(c, node)])
+            blocks_before = [render_body([b]) for b in node.blocks]
             i, d = getattr(editor, name)(node)
+            _trace_edit(origins, blocks_before, [render_body([b]) for b in node.blocks], name)
             ins += i
             dele += d
             log.append(name)
         assert render_body(node.blocks) != before
         words_inserted[key], words_deleted[key] = ins, dele
         edit_log[key] = log
+        block_origins[key] = origins
 
     for key in renamed_keys:
         node = new_tree.nodes[key]
@@ -626,7 +637,25 @@ def generate_pair(
         words_inserted,
         words_deleted,
         edit_log,
+        block_origins,
     )
+
+
+def _trace_edit(origins: list[BlockOrigin], before: list[str], after: list[str], name: str) -> None:
+    """Follow one edit in ``origins`` (see :attr:`GeneratedPair.block_origins`) from the blocks' texts.
+
+    Every edit changes one block, splits one in two, or adds one at the end; it consumes no randomness.
+    """
+    if len(after) == len(before):
+        for j, (old, new) in enumerate(zip(before, after, strict=True)):
+            if old != new:
+                origins[j] = (origins[j][0], (*origins[j][1], name))
+    elif after[: len(before)] == before:
+        origins.extend((None, (name,)) for _ in after[len(before) :])
+    else:
+        j = next(j for j, (old, new) in enumerate(zip(before, after, strict=False)) if old != new)
+        origin, edits = origins[j]
+        origins[j : j + 1] = [(origin, (*edits, name))] * (len(after) - len(before) + 1)
 
 
 def to_markdown(sections: list[GenSection]) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from django.core.management.base import CommandError
 from reversion.models import Version
 
 from drafts import interchange
-from drafts.models import Document, Draft, DraftSection, Section
+from drafts.models import Document, Draft, DraftComment, DraftSection, Section
 
 pytestmark = pytest.mark.django_db
 
@@ -185,6 +186,17 @@ def test_load_demo_builds_two_drafts_with_edits_between_them_and_is_idempotent(s
     assert changed.count() >= 20
     run("load_demo")
     assert Document.objects.filter(slug=document.slug).count() == 1 and document.drafts.count() == 2
+    # The demo's decisions are linked to the revisions that carry them out, so the compare says why.
+    out, _err = run("compare_drafts", document.slug, "1", "2", "--format", "json")
+    reasons = {s["key"]: s["reasons"]["comments"] for s in json.loads(out)["sections"] if s["reasons"]["comments"]}
+    accepted = DraftComment.objects.filter(draft=first, level=0, disposition__in=["accepted", "accepted_modified"])
+    assert reasons == {c.draft_section.key: [c.reference] for c in accepted}
+    assert len(reasons) == 5
+    # Former 3.5, condensed into 3.2, says where it went; every comment on Draft 1 says where it landed.
+    merged = {s["key"]: s.get("merged_into") for s in json.loads(out)["sections"] if "removed" in s["changes"]}
+    assert merged["p3-g5"] == "p3-g2"
+    out, _err = run("export_comments", document.slug, "1", "--format", "json")
+    assert all(r["landed_in"] is not None and r["landed_in"]["draft"] == 2 for r in json.loads(out))
 
 
 def test_load_demo_refuses_without_debug(settings) -> None:

@@ -17,7 +17,9 @@ import re
 _INS_OPEN, _INS_CLOSE, _DEL_OPEN, _DEL_CLOSE = "\ufdd0", "\ufdd1", "\ufdd2", "\ufdd3"
 _INS_MARK, _DEL_MARK = "\ufdd4", "\ufdd5"  # "the line break after this paragraph was inserted / deleted"
 _LINE_BREAK = "\ufdd6"  # a line break inside a table cell (pipe tables cannot hold one)
-_OUR_CHARACTERS = re.compile("[\ufdd0-\ufdd6]")
+# "A Word comment goes here": _COMMENT_OPEN, its number, _COMMENT_CLOSE (see word.markdown_to_docx).
+_COMMENT_OPEN, _COMMENT_CLOSE = "\ufdd7", "\ufdd8"
+_OUR_CHARACTERS = re.compile("[\ufdd0-\ufdd8]")
 _SENTINEL = re.compile("[\ufdd0-\ufdd5]")
 
 _EQUAL, _INSERTED, _DELETED, _SEPARATOR = 0, 1, 2, 3

@@ -6,7 +6,7 @@ import io
 import re
 import zipfile
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Protocol
 
 from drafts import diffing
@@ -30,9 +30,9 @@ from drafts.interchange.sentinels import (
     _SEPARATOR,
     _clean_text,
 )
-from drafts.interchange.word import _escape_markdown_text, _scope_footnotes, markdown_to_docx
+from drafts.interchange.word import _escape_markdown_text, _scope_footnotes, comment_marker, markdown_to_docx
 from drafts.numbering import anchor_for
-from drafts.values import DocumentLike, SectionState
+from drafts.values import DocumentLike, Reasons, SectionState
 
 # Word with tracked changes -----------------------------------------------------------------------
 #
@@ -72,6 +72,12 @@ class TrackedSection(Protocol):
 
     @property
     def change(self) -> diffing.SectionChange: ...
+    @property
+    def label(self) -> str: ...
+    @property
+    def reasons(self) -> Reasons: ...
+    @property
+    def merged_into(self) -> SectionState | None: ...
 
 
 class TrackedComparison(Protocol):
@@ -316,9 +322,42 @@ def _tracked_heading(old: str | None, new: str | None) -> str:
 
 def tracked_changes_markdown(view: TrackedComparison) -> str:
     """The Markdown that :func:`comparison_docx` hands to pandoc (sentinels and all); for tests and debugging."""
+    return _tracked_markdown(view)[0]
+
+
+def _reason_parts(section: TrackedSection) -> list[str]:
+    reasons = section.reasons
+    parts = [f"{m.at:%Y-%m-%d %H:%M} {m.user or '-'}: {m.message or '-'}" for m in reasons.messages]
+    if reasons.comments:
+        parts.append(f"Carries out the decisions on {', '.join(reasons.comments)}.")
+    return parts
+
+
+def _why(section: TrackedSection, taken_in: list[TrackedSection]) -> str:
+    """Why a live section changed, for a Word comment on its heading: a comment, not text, so Accept All
+    still gives exactly the new draft. A removed section's heading is deleted text, which carries no
+    comment: what it says goes on the section that took in its text. Empty when there is nothing to say."""
+    if section.change.new is None or not section.change.changes:
+        return ""
+    parts = _reason_parts(section)
+    for removed in taken_in:
+        old = removed.change.old
+        name = " ".join(p for p in (old.number, old.heading) if p) if old is not None else ""
+        parts.append(f"Takes in the text of former {name}.")
+        parts += _reason_parts(removed)
+    return " | ".join(parts)
+
+
+def _tracked_markdown(view: TrackedComparison) -> tuple[str, list[str]]:
+    """The Markdown for pandoc, with a comment marker on each heading that has reasons, and the comments."""
     scheme, language = view.new.document.numbering, view.new.document.language
     old_depths, new_depths = _depths(view.old.states), _depths(view.new.states)
     out = [f"# {_escape_markdown_text(_clean_text(view.new.document.title))}", ""]
+    taken_in: dict[str, list[TrackedSection]] = {}
+    for section in view.sections:
+        if section.merged_into is not None:
+            taken_in.setdefault(section.merged_into.key, []).append(section)
+    comments: list[str] = []
     for index, section in enumerate(view.sections, start=1):
         old, new = section.change.old, section.change.new
         headings = [
@@ -328,11 +367,15 @@ def tracked_changes_markdown(view: TrackedComparison) -> str:
         depth = new_depths[new] if new is not None else old_depths[old] if old is not None else 0
         # A removed section has no anchor: its old number may be a live section's now.
         anchor = f" {{#{anchor_for(new.number, new.key)}}}" if new is not None else ""
-        out += [f"{'#' * min(depth + 2, 6)} {_tracked_heading(*headings)}{anchor}", ""]
+        why = _why(section, taken_in.get(new.key, []) if new is not None else [])
+        if why:
+            comments.append(why)
+        marker = comment_marker(len(comments)) if why else ""
+        out += [f"{'#' * min(depth + 2, 6)} {marker}{_tracked_heading(*headings)}{anchor}", ""]
         body = _tracked_body(old.body if old else None, new.body if new else None)
         if body.strip():
             out += [_scope_footnotes(body.strip("\n"), f"s{index}"), ""]
-    return "\n".join(out)
+    return "\n".join(out), comments
 
 
 def comparison_docx(view: TrackedComparison, *, author: str, date: datetime) -> bytes:
@@ -351,7 +394,11 @@ def comparison_docx(view: TrackedComparison, *, author: str, date: datetime) -> 
     ``changed_only=False`` for the whole document: sections missing from ``view`` are missing here.
     Raises ``ValueError`` if pandoc fails.
     """
-    data = markdown_to_docx(tracked_changes_markdown(view), subtitle=_clean_text(view.new.label))
+    utc = date if date.tzinfo is None else date.astimezone(UTC).replace(tzinfo=None)
+    markdown, comments = _tracked_markdown(view)
+    data = markdown_to_docx(
+        markdown, subtitle=_clean_text(view.new.label), comments=comments, comment_author=author, comment_date=utc
+    )
     tracker = _RevisionWriter(author=author, date=date)
     parts = ("word/document.xml", "word/footnotes.xml")
     with zipfile.ZipFile(io.BytesIO(data)) as archive:

@@ -13,6 +13,8 @@ import sys
 import tempfile
 import zipfile
 import zlib
+from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 
 from drafts.interchange.markdown import (
@@ -26,6 +28,7 @@ from drafts.interchange.markdown import (
     refuse_control_characters,
 )
 from drafts.interchange.ooxml import _XML_INVALID
+from drafts.interchange.sentinels import _COMMENT_CLOSE, _COMMENT_OPEN, _clean_text
 from drafts.numbering import anchor_for
 
 logger = logging.getLogger(__name__)
@@ -126,6 +129,34 @@ function Link(link)
 end
 function Image(img)
   return img.caption or {}
+end
+-- A comment marker (U+FDD7, a number, U+FDD8: user text cannot hold these) becomes a Word comment
+-- whose text is the metadata "comment-N", by "comment-author" at "comment-date". Metadata given on
+-- the command line is a plain string: never read as Markdown, so a comment cannot carry markup.
+function Pandoc(doc)
+  local function text(key)
+    return doc.meta[key] and pandoc.utils.stringify(doc.meta[key]) or nil
+  end
+  local author, date = text("comment-author") or "", text("comment-date")
+  local found = {}
+  doc = doc:walk({Str = function(s)
+    local n, rest = s.text:match("^\\u{FDD7}(%d+)\\u{FDD8}(.*)$")
+    if not n then return nil end
+    found[#found + 1] = "comment-" .. n
+    local out = {}
+    local said = text("comment-" .. n)
+    if said then
+      local attributes = {author = author}
+      if date then attributes.date = date end
+      out[1] = pandoc.Span({pandoc.Str(said)}, pandoc.Attr("c" .. n, {"comment-start"}, attributes))
+      out[2] = pandoc.Span({}, pandoc.Attr("c" .. n, {"comment-end"}, {}))
+    end
+    if rest ~= "" then out[#out + 1] = pandoc.Str(rest) end
+    return out
+  end})
+  for _, key in ipairs(found) do doc.meta[key] = nil end
+  doc.meta["comment-author"], doc.meta["comment-date"] = nil, nil
+  return doc
 end
 """
 
@@ -548,18 +579,38 @@ def _in_word_terms(message: str, text: str, *, hint: bool = True) -> str:
     return message + _WORD_HINT if hint else message
 
 
-def markdown_to_docx(markdown_text: str, *, subtitle: str = "") -> bytes:
+def comment_marker(number: int) -> str:
+    """Where :func:`markdown_to_docx` puts Word comment ``number`` (its text in ``comments[number - 1]``)."""
+    return f"{_COMMENT_OPEN}{number}{_COMMENT_CLOSE}"
+
+
+def markdown_to_docx(
+    markdown_text: str,
+    *,
+    subtitle: str = "",
+    comments: Sequence[str] = (),
+    comment_author: str = "",
+    comment_date: datetime | None = None,
+) -> bytes:
     """Convert Markdown to a Word document: ``#`` becomes Heading 1, ``##`` Heading 2 and so on.
 
     Lists, emphasis, links, tables and footnotes become their Word equivalents. Pandoc runs sandboxed
     and links are limited to http, https, mailto and in-document anchors, as on the web page; images
     are left out (their alt text stays). ``subtitle`` (e.g. the draft label) is written in Word's
     Subtitle style above the title; pandoc reads it back as metadata, so a re-import ignores it.
+    Where the text holds :func:`comment_marker` ``n``, a Word comment says ``comments[n - 1]`` (plain
+    text), by ``comment_author`` at ``comment_date`` (UTC).
     """
     extra_args = ["--wrap=none"]
     subtitle = _XML_INVALID.sub("", subtitle).strip()  # pandoc drops them from the text; an argument cannot hold NUL
     if subtitle:
         extra_args.append(f"--metadata=subtitle:{subtitle}")
+    for number, said in enumerate(comments, start=1):
+        extra_args.append(f"--metadata=comment-{number}:{_one_line(said)}")
+    if comments:
+        extra_args.append(f"--metadata=comment-author:{_one_line(comment_author)}")
+        if comment_date is not None:
+            extra_args.append(f"--metadata=comment-date:{comment_date:%Y-%m-%dT%H:%M:%SZ}")
     try:
         data = _run_pandoc(
             markdown_text, to="docx", read=_PANDOC_READ_MARKDOWN, lua=_LUA_TO_DOCX, extra_args=extra_args
@@ -571,6 +622,11 @@ def markdown_to_docx(markdown_text: str, *, subtitle: str = "") -> bytes:
     if not isinstance(data, bytes) or not data.startswith(_ZIP_MAGIC):
         raise ExportFailed("pandoc did not produce a Word document.")
     return data
+
+
+def _one_line(text: str) -> str:
+    """Text as one command-line metadata value: no characters XML cannot hold, no line breaks."""
+    return " ".join(_XML_INVALID.sub("", _clean_text(text)).split())
 
 
 _FOOTNOTE_DEFINITION = re.compile(r"^ {0,3}\[\^([^\]\s]+)\]:", re.MULTILINE)

@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import hashlib
 import html
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.utils.safestring import SafeString, mark_safe
 
 from drafts import diffing, numbering, rendering
 from drafts.redline import redline
-from drafts.values import Side
+from drafts.values import Reasons, SectionState, Side
 
-_REDLINE_PREFIX = "rl1"  # bump when the redline itself changes
+_REDLINE_PREFIX = "rl1"
+NO_REASONS = Reasons()  # bump when the redline itself changes
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,13 @@ class SectionView:
     old_html: SafeString  # for side by side
     new_html: SafeString
     depth: int
+    reasons: Reasons = NO_REASONS
+    merged_into: SectionState | None = None  # a removed section's text went mostly here
+
+    @property
+    def merged_label(self) -> str:
+        merged = self.merged_into
+        return " ".join(p for p in (merged.number, merged.heading) if p) if merged is not None else ""
 
     @property
     def anchor(self) -> str:
@@ -55,19 +63,23 @@ class ComparisonView:
     new: Side
     comparison: diffing.Comparison
     sections: list[SectionView]
+    reasons: dict[str, Reasons] = field(default_factory=dict)
+    merged_into: dict[str, SectionState | None] = field(default_factory=dict)
 
     @property
     def changed_count(self) -> int:
         return sum(1 for s in self.sections if s.changed)
 
     def as_json(self) -> dict:
-        """The JSON contract of DESIGN.md (``compare_drafts --format json``)."""
-        return {
-            "document": self.old.document.slug,
-            "from": self.old.as_json(),
-            "to": self.new.as_json(),
-            **diffing.comparison_as_json(self.comparison),
-        }
+        """The JSON contract of DESIGN.md (``compare_drafts --format json``): the diff engine's, and
+        each section's ``reasons``; each removed section's ``merged_into`` (a key, or null)."""
+        body = diffing.comparison_as_json(self.comparison)
+        for entry in body["sections"]:
+            entry["reasons"] = self.reasons.get(entry["key"], Reasons()).as_json()
+            if "removed" in entry["changes"]:
+                merged = self.merged_into.get(entry["key"])
+                entry["merged_into"] = merged.key if merged is not None else None
+        return {"document": self.old.document.slug, "from": self.old.as_json(), "to": self.new.as_json(), **body}
 
 
 def _label(change: diffing.SectionChange, scheme: str, language: str) -> str:
@@ -111,9 +123,30 @@ def _redlines(pairs: list[tuple[str, str, bool]]) -> list[str]:
     return out
 
 
-def compare(old: Side, new: Side, *, changed_only: bool = True) -> ComparisonView:
-    """Compare two sides; with ``changed_only`` the unchanged sections are left out of ``sections``."""
+def _merged_into(comparison: diffing.Comparison, new: Side) -> dict[str, SectionState | None]:
+    """Where each removed section's text went, when most of it is in one other section."""
+    removed = [c.old for c in comparison.sections if c.old is not None and c.new is None and c.old.key]
+    if not removed or not all(s.key for s in new.states):
+        return {}
+    states = {s.key: s for s in new.states}
+    takers = [c.new for c in comparison.sections if c.new is not None and {"added", "modified"} & set(c.changes)]
+    return {
+        key: states[target] if target is not None else None
+        for key, target in diffing.merged_into(removed, takers).items()
+    }
+
+
+def compare(
+    old: Side, new: Side, *, changed_only: bool = True, reasons: dict[str, Reasons] | None = None
+) -> ComparisonView:
+    """Compare two sides; with ``changed_only`` the unchanged sections are left out of ``sections``.
+
+    ``reasons`` (from ``selectors.change_reasons``, which knows who is reading) go with each changed
+    section; removed sections say where most of their text went.
+    """
     comparison = diffing.compare_sections(old.states, new.states)
+    reasons = reasons or {}
+    merged = _merged_into(comparison, new)
     shown = [c for c in comparison.sections if c.changes or not changed_only]
     # Every body shown is rendered once, without paragraph anchors (see rendering), from the cache.
     olds = rendering.render_many(
@@ -149,9 +182,11 @@ def compare(old: Side, new: Side, *, changed_only: bool = True) -> ComparisonVie
                 old_html=old_html.html,
                 new_html=new_html.html,
                 depth=depth,
+                reasons=reasons.get(change.key, Reasons()) if change.changes else Reasons(),
+                merged_into=merged.get(change.key),
             )
         )
-    return ComparisonView(old, new, comparison, sections)
+    return ComparisonView(old, new, comparison, sections, reasons, merged)
 
 
 def as_text(view: ComparisonView) -> str:
@@ -174,6 +209,12 @@ def as_text(view: ComparisonView) -> str:
         words = f" (+{change.words_inserted} -{change.words_deleted} words)" if "modified" in change.changes else ""
         title = " ".join(part for part in (section.label, heading) if part)
         lines.append(f"  [{', '.join(change.changes)}] {title}{words}")
+        if section.merged_into is not None:
+            lines.append(f"      merged into {section.merged_label}")
+        for m in section.reasons.messages:
+            lines.append(f"      {m.at:%Y-%m-%d %H:%M} {m.user}: {' '.join(m.message.split()) or '-'}")
+        if section.reasons.comments:
+            lines.append(f"      comments: {', '.join(section.reasons.comments)}")
     return "\n".join(lines) + "\n"
 
 

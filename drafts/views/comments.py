@@ -14,15 +14,18 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from reversion.models import Version
 
 from drafts import forms, rendering, selectors, services
 from drafts.access import Action, DocumentAccess
 from drafts.interchange import matrix
 from drafts.models import Disposition, Draft, DraftSection
 from drafts.numbering import display_number
+from drafts.presenting import lineage as present
 from drafts.presenting.matrix import matrix_rows
 from drafts.values import parse_id
 from drafts.views.common import acting_user, download_made, draft_for, posted
+from drafts.views.lineage import linkable_versions
 
 COMMENTS_PER_PAGE = 50
 
@@ -83,6 +86,10 @@ def _comment_page(
             else "",
             "can_manage": access.allows(Action.MANAGE_COMMENTS),
             "can_see_all_comments": access.in_working_group,
+            "carried": present.outcomes(request.user, selectors.carried_over(request.user, snapshot))
+            if snapshot
+            else [],
+            "landed": {o.comment.pk: o for o in present.outcomes(request.user, [c for c in shown if not c.level])},
         },
         status=status,
     )
@@ -219,22 +226,48 @@ def comment_table(request: HttpRequest, slug: str, number: int) -> HttpResponse:
 def comment_decide(request: HttpRequest, slug: str, number: int, comment_id: int) -> HttpResponse:
     draft, _access = draft_for(request, slug, number, Action.MANAGE_COMMENTS)
     comment = get_object_or_404(selectors.comments_visible_to(request.user, draft), pk=comment_id, level=0)
-    form = forms.DispositionForm(posted(request), instance=comment)
+    form = forms.DispositionForm(posted(request), instance=comment, initial={"seen": services.decision_stamp(comment)})
     hide = forms.HideCommentForm()
+    conflict = None
     if request.method == "POST" and form.is_valid():
-        services.comment_dispose(
-            comments=[comment],
-            user=acting_user(request),
-            draft=draft,
-            disposition=form.cleaned_data["disposition"],
-            response=form.cleaned_data["response"],
-        )
-        messages.success(request, _("Saved the decision on %(ref)s.") % {"ref": comment})
-        return redirect("drafts:comment_table", slug=slug, number=number)
+        try:
+            services.comment_decide(
+                comment=comment,
+                user=acting_user(request),
+                disposition=form.cleaned_data["disposition"],
+                response=form.cleaned_data["response"],
+                # A form that never carried the field (a script) asks for no check.
+                seen=form.cleaned_data["seen"] if "seen" in request.POST else None,
+            )
+        except services.DecisionConflict as exc:
+            # Theirs is saved; the form keeps what this editor typed, to save again on purpose.
+            conflict = exc.comment
+            form = forms.DispositionForm(
+                instance=exc.comment,
+                initial={**form.cleaned_data, "seen": services.decision_stamp(exc.comment)},
+            )
+        else:
+            messages.success(request, _("Saved the decision on %(ref)s.") % {"ref": comment})
+            return redirect("drafts:comment_table", slug=slug, number=number)
+    (outcome,) = present.outcomes(request.user, [comment])
+    versions = linkable_versions(comment)
     return render(
         request,
         "drafts/comment_decide.html",
-        {"document": draft.document, "draft": draft, "comment": comment, "form": form, "hide": hide},
+        {
+            "document": draft.document,
+            "draft": draft,
+            "comment": comment,
+            "form": form,
+            "hide": hide,
+            "conflict": conflict,
+            "outcome": outcome,
+            "changes": comment.changes.select_related("version__revision__user", "section").order_by("version"),
+            "link": forms.LinkVersionsForm(versions=Version.objects.filter(pk__in=[v.pk for v in versions]))
+            if versions
+            else None,
+        },
+        status=409 if conflict else 200,
     )
 
 
@@ -273,4 +306,5 @@ def comment_export(request: HttpRequest, slug: str, number: int, fmt: str) -> Ht
 def my_comments(request: HttpRequest) -> HttpResponse:
     comments = selectors.comments_of(request.user)
     page = Paginator(comments, COMMENTS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "drafts/my_comments.html", {"page": page})
+    shown = present.outcomes(request.user, list(page))
+    return render(request, "drafts/my_comments.html", {"page": page, "outcomes": shown})

@@ -33,7 +33,9 @@ def compare(request: HttpRequest, slug: str) -> HttpResponse:
         raise Http404
     show_all = request.GET.get("all") == "1"
     mode = "side" if request.GET.get("mode") == "side" else "inline"
-    view = comparison.compare(old, new, changed_only=not show_all)
+    view = comparison.compare(
+        old, new, changed_only=not show_all, reasons=selectors.change_reasons(request.user, old, new)
+    )
     return render(
         request,
         "drafts/compare.html",
@@ -57,7 +59,7 @@ def compare_docx(request: HttpRequest, slug: str) -> HttpResponse:
     old, new = (selectors.compare_side(request.user, document, request.GET.get(k, "")) for k in ("from", "to"))
     if old is None or new is None:
         raise Http404
-    view = comparison.compare(old, new, changed_only=False)
+    view = comparison.compare(old, new, changed_only=False, reasons=selectors.change_reasons(request.user, old, new))
     author = request.user.get_full_name() or request.user.get_username() if request.user.is_authenticated else ""
     return download_made(
         request,

@@ -46,12 +46,16 @@ def section_edit(request: HttpRequest, slug: str, key: str) -> HttpResponse:
         return redirect(section)
     conflict = None
     shown_preview = None
+
+    def citable(refs: list[str]) -> dict:
+        return selectors.citable_comments(request.user, document, refs)
+
     if request.method == "POST" and "preview" in request.POST:
         # A preview needs only the text; the message can wait until saving.
         form = forms.SectionEditForm(initial=request.POST.dict())
         shown_preview = preview(request)
     elif request.method == "POST":
-        form = forms.SectionEditForm(request.POST)
+        form = forms.SectionEditForm(request.POST, citable=citable)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -65,12 +69,19 @@ def section_edit(request: HttpRequest, slug: str, key: str) -> HttpResponse:
                         body=data["body"],
                         numbered=data["numbered"],
                         message=data["message"],
+                        addresses=data["addresses"],
                     ),
                 )
             except services.EditConflict as exc:
                 conflict = exc
                 # The form now starts from the newer version, so saving again is a deliberate merge.
-                form = forms.SectionEditForm(initial={**data, "base_version": exc.section.version_number})
+                form = forms.SectionEditForm(
+                    initial={
+                        **data,
+                        "base_version": exc.section.version_number,
+                        "addresses": request.POST.get("addresses", ""),
+                    }
+                )
                 section = exc.section
             else:
                 if saved is not None:

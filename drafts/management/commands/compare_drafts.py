@@ -39,7 +39,11 @@ class Command(ActingCommand):
                 numbers = ", ".join(str(n) for n in visible.values_list("number", flat=True)) or "none"
                 raise CommandError(f"{document.slug} has no draft {ref!r} (its drafts: {numbers}; or 'working').")
             sides.append(side)
-        view = comparison.compare(*sides, changed_only=options["format"] not in ("json", "docx"))
+        view = comparison.compare(
+            *sides,
+            changed_only=options["format"] not in ("json", "docx"),
+            reasons=selectors.change_reasons(self.actor, *sides),
+        )
         if options["format"] == "docx":
             self.refuse_binary_to_terminal(options["output"])
             data = interchange.comparison_docx(view, author=options["author"], date=timezone.now())

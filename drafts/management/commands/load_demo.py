@@ -14,7 +14,7 @@ from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from drafts import interchange, rendering, services
+from drafts import interchange, rendering, selectors, services
 from drafts.forms import DraftCommentForm
 from drafts.models import Disposition, Document, Draft, DraftComment, DraftSection, Profile, Role, StakeholderCategory
 
@@ -251,6 +251,7 @@ class Command(BaseCommand):
             messages=messages,
             message="Consequential renumbering",
         )
+        self._link_decisions(zero, users["editor"])
         services.draft_freeze(
             document=document,
             user=users["editor"],
@@ -303,3 +304,18 @@ class Command(BaseCommand):
             services.comment_dispose(
                 comments=[posted[label]], user=users["editor"], draft=draft, disposition=disposition, response=response
             )
+
+    def _link_decisions(self, draft: Draft, editor: UserModel) -> None:
+        """Each accepted comment's decision is carried out by the revision of its section: link them,
+        as the editor would on the decision page, so the compare and Draft 2 say why."""
+        accepted = DraftComment.objects.filter(
+            draft=draft, level=0, disposition__in=[Disposition.ACCEPTED, Disposition.MODIFIED]
+        ).exclude(draft_section=None)
+        for comment in accepted.select_related("draft_section__section", "draft__document"):
+            assert comment.draft_section is not None
+            since = selectors.section_versions(comment.draft_section.section).filter(
+                revision__date_created__gt=draft.frozen_at
+            )
+            latest = since.first()
+            if latest is not None:
+                services.comment_link_versions(comment=comment, user=editor, versions=[latest])
