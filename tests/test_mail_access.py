@@ -191,6 +191,8 @@ def test_addressed_in_never_names_a_draft_the_reader_cannot_read(world, client) 
             client.force_login(people[name])
         page = client.get(section.get_absolute_url()).content.decode()
         assert ("Internal review" in page) is sees, name
+        # Nor does it claim the change is in no draft: it is, in one this reader cannot read.
+        assert ("not yet in a draft" in page) is False, name
         if name != "anonymous":
             mine = client.get(reverse("drafts:my_comments")).content.decode()
             assert "Internal review" not in mine

@@ -37,6 +37,9 @@ def status(comment: DraftComment) -> str:
         addressed = comment.addressed_draft
         if addressed is not None:
             return _("Addressed in %(draft)s") % {"draft": addressed.title}
+        if comment.addressed_in_id is not None:
+            # In a draft this reader may not read: true, and it names no draft they may not know of.
+            return str(Disposition(disposition).label)
         if disposition == Disposition.MODIFIED:
             return _("Accepted with modifications; the change is not yet in a draft")
         return _("Accepted; the change is not yet in a draft")
