@@ -106,3 +106,41 @@ def test_two_freezes_at_once_with_one_form_key_make_one_draft() -> None:
     assert not [r for r in results.values() if isinstance(r, Exception)], results
     assert results["first"].pk == results["second"].pk
     assert document.drafts.count() == 1
+
+
+def test_two_editors_deciding_one_comment_at_once_one_wins_and_the_other_sees_it() -> None:
+    """Deciding is optimistic like editing: of two decisions made from the same view, one is saved and the
+    other is told, with the winner's decision, instead of silently replacing it."""
+    from django.conf import settings
+    from django.contrib.contenttypes.models import ContentType
+    from django.utils import timezone
+
+    from drafts.models import Draft, DraftComment, DraftSection
+    from tests.factories import freeze
+
+    first, second = make_user("first"), make_user("second")
+    document = make_document(editor=first)
+    services.membership_set(document=document, person=second, role="editor", user=first)
+    make_section(document, "Heading", "Text")
+    draft = freeze(document, visibility=Draft.Visibility.PUBLIC)
+    snapshot = DraftSection.objects.get(draft=draft)
+    comment = DraftComment(draft=draft, draft_section=snapshot, content_type=ContentType.objects.get_for_model(
+        DraftSection), object_pk=str(snapshot.pk), site_id=settings.SITE_ID, user_name="S", comment="Please.",
+        submit_date=timezone.now(), is_public=True, reference="S-001")
+    comment.save()
+    start, results = threading.Barrier(2), {}
+
+    def decide(user, disposition: str) -> str:
+        start.wait(5)
+        services.comment_decide(comment=comment, user=user, disposition=disposition, response=disposition, seen="")
+        return disposition
+
+    threads = [_in_thread(lambda u=u, d=d: decide(u, d), results, u.username)
+               for u, d in ((first, "accepted"), (second, "rejected"))]
+    for thread in threads:
+        thread.join(10)
+    winners = [r for r in results.values() if isinstance(r, str)]
+    conflicts = [r for r in results.values() if isinstance(r, services.DecisionConflict)]
+    assert len(winners) == 1 and len(conflicts) == 1, results
+    comment.refresh_from_db()
+    assert comment.disposition == winners[0] and conflicts[0].comment.disposition == winners[0]
