@@ -104,6 +104,7 @@ def attempt(form: django_forms.BaseForm, call: Callable[[], T]) -> T | None:
 
 DOWNLOAD_TYPES = {
     "csv": "text/csv; charset=utf-8",
+    "json": "application/json; charset=utf-8",
     "md": "text/markdown; charset=utf-8",
     "html": "text/html; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

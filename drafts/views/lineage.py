@@ -18,7 +18,7 @@ from drafts import forms, interchange, lineage, selectors, services
 from drafts.access import Action
 from drafts.models import Disposition, Draft, DraftComment, DraftSection, Section
 from drafts.presenting import lineage as outcomes
-from drafts.views.common import acting_user, attempt, download_made, draft_for, posted
+from drafts.views.common import acting_user, attempt, download, download_made, draft_for, posted
 
 
 def _decided_comment(request: HttpRequest, draft: Draft, comment_id: int) -> DraftComment:
@@ -231,8 +231,8 @@ def draft_responses(request: HttpRequest, slug: str, number: int) -> HttpRespons
         raise Http404
     name = f"{draft.document.slug}-draft-{draft.number}-responses.{fmt}"
     if fmt == "json":
-        records = outcomes.comment_records(request.user, draft)
-        return _download_json(records, name)
+        return download(json.dumps(outcomes.comment_records(request.user, draft), ensure_ascii=False, indent=2) + "\n",
+                        name)
     shown = outcomes.outcomes(request.user, list(selectors.comments_about(request.user, draft)))
     if fmt == "docx":
         title = _("Response to comments on %(draft)s") % {"draft": draft.title}
@@ -251,10 +251,3 @@ def draft_responses(request: HttpRequest, slug: str, number: int) -> HttpRespons
         {"document": draft.document, "draft": draft, "outcomes": shown, "following": following},
     )
 
-
-def _download_json(data: object, name: str) -> HttpResponse:
-    response = HttpResponse(
-        json.dumps(data, ensure_ascii=False, indent=2) + "\n", content_type="application/json; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
