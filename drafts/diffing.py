@@ -929,17 +929,19 @@ def _share_kept(a: str, b: str, timelimit: float) -> float:
     return kept / total
 
 
-def merged_into(
-    removed: Sequence[SectionState], new: Sequence[SectionState], *, timelimit: float = DIFF_TIMELIMIT
-) -> dict[str, str | None]:
-    """For each removed section (by key), the key of the section among ``new`` that took in its words, or None.
+def merged_into(comparison: Comparison, *, timelimit: float = DIFF_TIMELIMIT) -> dict[str, SectionState | None]:
+    """For each removed section with a key, the section of the new draft that took in its words, or None.
 
-    ``new`` are the sections that could have: those added or modified (an unchanged section took in
-    nothing). Of these, the :data:`MERGED_CANDIDATES` sharing the most word bigrams with it are diffed;
-    one is chosen when at least :data:`MERGED_MIN_SHARE` of the removed section's words are unchanged in it.
+    Only an added or modified section can have (an unchanged one took in nothing). Of these, the
+    :data:`MERGED_CANDIDATES` sharing the most word bigrams with it are diffed; one is chosen when at
+    least :data:`MERGED_MIN_SHARE` of the removed section's words are unchanged in it.
     """
+    removed = [c.old for c in comparison.sections if c.old is not None and c.new is None and c.old.key]
+    if not removed:
+        return {}
+    new = [c.new for c in comparison.sections if c.new is not None and {"added", "modified"} & set(c.changes)]
     features = [_features(s.body) for s in new]
-    out: dict[str, str | None] = {}
+    out: dict[str, SectionState | None] = {}
     for gone in removed:
         mine = _features(gone.body)
         least = max(1, MERGED_MIN_BIGRAM_SHARE * len(mine))
@@ -951,7 +953,7 @@ def merged_into(
         for _common, neg_j in ranked:
             share = _share_kept(gone.body, new[-neg_j].body, timelimit)
             if share >= best_share:
-                best, best_share = new[-neg_j].key, share
+                best, best_share = new[-neg_j], share
         out[gone.key] = best
     return out
 

@@ -123,19 +123,6 @@ def _redlines(pairs: list[tuple[str, str, bool]]) -> list[str]:
     return out
 
 
-def _merged_into(comparison: diffing.Comparison, new: Side) -> dict[str, SectionState | None]:
-    """Where each removed section's text went, when most of it is in one other section."""
-    removed = [c.old for c in comparison.sections if c.old is not None and c.new is None and c.old.key]
-    if not removed or not all(s.key for s in new.states):
-        return {}
-    states = {s.key: s for s in new.states}
-    takers = [c.new for c in comparison.sections if c.new is not None and {"added", "modified"} & set(c.changes)]
-    return {
-        key: states[target] if target is not None else None
-        for key, target in diffing.merged_into(removed, takers).items()
-    }
-
-
 def compare(
     old: Side, new: Side, *, changed_only: bool = True, reasons: dict[str, Reasons] | None = None
 ) -> ComparisonView:
@@ -146,7 +133,7 @@ def compare(
     """
     comparison = diffing.compare_sections(old.states, new.states)
     reasons = reasons or {}
-    merged = _merged_into(comparison, new)
+    merged = diffing.merged_into(comparison)
     shown = [c for c in comparison.sections if c.changes or not changed_only]
     # Every body shown is rendered once, without paragraph anchors (see rendering), from the cache.
     olds = rendering.render_many(

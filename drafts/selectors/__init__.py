@@ -19,6 +19,7 @@ from drafts.selectors.documents import (
     draft_export_sections,
     draft_sections,
     drafts_visible_to,
+    latest_version_id,
     people_with_email,
     placement_choices,
     section_versions,
@@ -32,6 +33,8 @@ from drafts.selectors.lineage import (
     citable_comments,
     comments_about,
     landings,
+    linkable_versions,
+    next_draft,
     orphans,
 )
 
@@ -54,6 +57,9 @@ __all__ = [
     "draft_states",
     "drafts_visible_to",
     "landings",
+    "latest_version_id",
+    "linkable_versions",
+    "next_draft",
     "orphans",
     "people_with_email",
     "placement_choices",

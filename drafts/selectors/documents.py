@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Cast
 from reversion.models import Version
 
 from drafts import numbering
@@ -79,6 +80,12 @@ def working_copy(document: Document) -> tuple[list[OutlineEntry], list[Section]]
 def draft_sections(draft: Draft) -> list[DraftSection]:
     """A frozen draft's sections in document order."""
     return list(DraftSection.objects.filter(draft=draft).order_by("order"))
+
+
+def latest_version_id() -> Subquery:
+    """The id of a section's latest version, as an annotation on a ``Section`` query (one query for all)."""
+    versions = Version.objects.get_for_model(Section).filter(object_id=Cast(OuterRef("pk"), CharField()))
+    return Subquery(versions.order_by("-pk").values("pk")[:1])
 
 
 def section_versions(section: Section) -> QuerySet[Version]:

@@ -13,8 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.db.models import CharField, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Cast
+from django.db.models import Q, QuerySet, Subquery
 from reversion.models import Version
 
 from drafts.access import access_for
@@ -31,7 +30,7 @@ from drafts.models import (
     Section,
 )
 from drafts.selectors.comments import comments_visible_to
-from drafts.selectors.documents import drafts_visible_to
+from drafts.selectors.documents import drafts_visible_to, latest_version_id, section_versions
 from drafts.values import ReasonMessage, Reasons, Side
 
 if TYPE_CHECKING:
@@ -182,6 +181,25 @@ def orphans(user: User, draft: Draft) -> list[DraftComment]:
     return [c for c in comments if c.pk in landed and landed[c.pk].match == Match.GONE]
 
 
+def linkable_versions(comment: DraftComment) -> QuerySet[Version]:
+    """Versions of the comment's section saved since its draft was frozen and not linked yet, newest
+    first, at most 50: what an editor may link the decision to."""
+    if comment.draft_section is None:
+        return Version.objects.none()
+    recent = (
+        section_versions(comment.draft_section.section)
+        .filter(revision__date_created__gt=comment.draft.frozen_at)
+        .exclude(pk__in=comment.changes.values("version"))
+    )
+    # Unsliced (a form's choices are looked up in it), yet bounded.
+    return recent.filter(pk__in=Subquery(recent.values("pk")[:50]))
+
+
+def next_draft(user: User, draft: Draft) -> Draft | None:
+    """The draft that follows ``draft``, if this person may read it."""
+    return drafts_visible_to(user, draft.document).filter(number=draft.number + 1).first()
+
+
 def citable_comments(user: User, document: Document, references: Iterable[str]) -> dict[str, DraftComment]:
     """The comments (not replies) of this document's drafts with these IDs that this person may read.
 
@@ -203,10 +221,7 @@ def _bounds(document: Document, side: Side) -> dict[str, tuple[int, int]]:
     if side.draft is not None:
         rows = DraftSection.objects.filter(draft__document=document, draft__number=side.draft.number)
         return {key: (section, version) for key, section, version in rows.values_list("key", "section", "version")}
-    latest = (
-        Version.objects.get_for_model(Section).filter(object_id=Cast(OuterRef("pk"), CharField())).order_by("-pk")
-    )
-    sections = Section.objects.filter(document=document).annotate(latest=Subquery(latest.values("pk")[:1]))
+    sections = Section.objects.filter(document=document).annotate(latest=latest_version_id())
     return {key: (pk, version) for key, pk, version in sections.values_list("key", "pk", "latest") if version}
 
 

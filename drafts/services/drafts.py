@@ -7,12 +7,10 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import CharField, Exists, F, OuterRef, Subquery
-from django.db.models.functions import Cast
+from django.db.models import Exists, F, OuterRef
 from django.utils.translation import gettext as _
-from reversion.models import Version
 
-from drafts import access, numbering
+from drafts import access, numbering, selectors
 from drafts.access import Action
 from drafts.models import (
     CommentChange,
@@ -61,16 +59,7 @@ def draft_freeze(
     already = submitted_result(user=user, action="draft_freeze", key=submission)
     if already is not None:
         return Draft.objects.get(pk=already)
-    sections = list(
-        Section.objects.filter(document=document).annotate(
-            latest_version_id=Subquery(
-                Version.objects.get_for_model(Section)
-                .filter(object_id=Cast(OuterRef("pk"), CharField()))
-                .order_by("-pk")
-                .values("pk")[:1]
-            )
-        )
-    )
+    sections = list(Section.objects.filter(document=document).annotate(latest_version_id=selectors.latest_version_id()))
     places = numbering.outline(numbering.Node(s.pk, s.parent_id, s.position, s.numbered, s.removed) for s in sections)
     if not places:
         raise ValidationError(_("The working copy has no sections to freeze."), code="empty")

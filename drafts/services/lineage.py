@@ -51,26 +51,15 @@ def lineage_record(previous: Draft, draft: Draft) -> int:
     """
     old = list(previous.sections.order_by("order"))
     new = list(draft.sections.order_by("order"))
-    pairs = diffing.align_sections([_state(s) for s in old], [_state(s) for s in new])
+    comparison = diffing.compare_sections([_state(s) for s in old], [_state(s) for s in new])
     old_by_key = {s.key: s for s in old}
     new_by_key = {s.key: s for s in new}
-    successor = {o.key: (n.key if n is not None else None) for o, n in pairs if o is not None}
+    successor = {c.old.key: (c.new.key if c.new else None) for c in comparison.sections if c.old is not None}
     traced = lineage.trace([_text(s) for s in old], [_text(s) for s in new], successor)
-    # Where a removed section went is the compare's answer (most of its words in one section), so the
-    # compare and the comments on the whole section agree.
-    before = {n.key: o.body for o, n in pairs if o is not None and n is not None}
-    takers = [_state(s) for s in new if before.get(s.key) != s.body]  # added or modified
-    merged = diffing.merged_into(
-        [_state(old_by_key[key]) for key, target in successor.items() if target is None], takers
-    )
-    landings = [
-        dataclasses.replace(landing, match="edited", to_key=merged[landing.key], to_paragraph=None)
-        if landing.paragraph == 0 and merged.get(landing.key) is not None
-        else dataclasses.replace(landing, match="gone", to_key=None, to_paragraph=None)
-        if landing.paragraph == 0 and landing.key in merged
-        else landing
-        for landing in traced.landings
-    ]
+    # Where a removed section went is the compare's answer, so the compare and the comments on the
+    # whole section agree.
+    merged = diffing.merged_into(comparison)
+    landings = [_as_compared(landing, merged) for landing in traced.landings]
     rows = [
         ParagraphLineage(
             draft=draft,
@@ -85,6 +74,16 @@ def lineage_record(previous: Draft, draft: Draft) -> int:
     ]
     ParagraphLineage.objects.bulk_create(rows, batch_size=500)
     return len(rows)
+
+
+def _as_compared(landing: lineage.Landing, merged: dict[str, SectionState | None]) -> lineage.Landing:
+    """A removed section's whole-section landing, said as the compare says it (``diffing.merged_into``)."""
+    if landing.paragraph != 0 or landing.key not in merged:
+        return landing
+    target = merged[landing.key]
+    if target is None:
+        return dataclasses.replace(landing, match="gone", to_key=None, to_paragraph=None)
+    return dataclasses.replace(landing, match="edited", to_key=target.key, to_paragraph=None)
 
 
 def section_version_now(section: Section) -> Version:

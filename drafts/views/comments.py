@@ -14,7 +14,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from reversion.models import Version
 
 from drafts import forms, rendering, selectors, services
 from drafts.access import Action, DocumentAccess
@@ -25,7 +24,6 @@ from drafts.presenting import lineage as present
 from drafts.presenting.matrix import matrix_rows
 from drafts.values import parse_id
 from drafts.views.common import acting_user, download_made, draft_for, posted
-from drafts.views.lineage import linkable_versions
 
 COMMENTS_PER_PAGE = 50
 
@@ -69,6 +67,10 @@ def _comment_page(
     if form is None and access.allows(Action.COMMENT, draft) and draft.comments_open():
         initial = {"reply_to": reply_to.pk if reply_to else 0, "paragraph": request.GET.get("paragraph")}
         form = forms.DraftCommentForm(snapshot or draft, paragraphs=paragraphs, initial=initial)
+    # One read of where comments went: this page's comments into the next draft, and the previous
+    # draft's undecided comments carried over to this section.
+    carried = {c.pk: c for c in selectors.carried_over(request.user, snapshot)} if snapshot else {}
+    outcomes = present.outcomes(request.user, [*carried.values(), *(c for c in shown if not c.level)])
     return render(
         request,
         "drafts/draft_section.html",
@@ -86,10 +88,8 @@ def _comment_page(
             else "",
             "can_manage": access.allows(Action.MANAGE_COMMENTS),
             "can_see_all_comments": access.in_working_group,
-            "carried": present.outcomes(request.user, selectors.carried_over(request.user, snapshot))
-            if snapshot
-            else [],
-            "landed": {o.comment.pk: o for o in present.outcomes(request.user, [c for c in shown if not c.level])},
+            "carried": [o for o in outcomes if o.comment.pk in carried],
+            "landed": {o.comment.pk: o for o in outcomes},
         },
         status=status,
     )
@@ -250,7 +250,7 @@ def comment_decide(request: HttpRequest, slug: str, number: int, comment_id: int
             messages.success(request, _("Saved the decision on %(ref)s.") % {"ref": comment})
             return redirect("drafts:comment_table", slug=slug, number=number)
     (outcome,) = present.outcomes(request.user, [comment])
-    versions = linkable_versions(comment)
+    versions = selectors.linkable_versions(comment)
     return render(
         request,
         "drafts/comment_decide.html",
@@ -263,9 +263,7 @@ def comment_decide(request: HttpRequest, slug: str, number: int, comment_id: int
             "conflict": conflict,
             "outcome": outcome,
             "changes": comment.changes.select_related("version__revision__user", "section").order_by("version"),
-            "link": forms.LinkVersionsForm(versions=Version.objects.filter(pk__in=[v.pk for v in versions]))
-            if versions
-            else None,
+            "link": forms.LinkVersionsForm(versions=versions) if versions.exists() else None,
         },
         status=409 if conflict else 200,
     )

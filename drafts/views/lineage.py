@@ -12,7 +12,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from reversion.models import Version
 
 from drafts import forms, interchange, lineage, selectors, services
 from drafts.access import Action
@@ -24,19 +23,6 @@ from drafts.views.common import acting_user, attempt, download, download_made, d
 def _decided_comment(request: HttpRequest, draft: Draft, comment_id: int) -> DraftComment:
     """A comment (not a reply) of this draft that this editor sees, else 404."""
     return get_object_or_404(selectors.comments_visible_to(request.user, draft), pk=comment_id, level=0)
-
-
-def linkable_versions(comment: DraftComment) -> list[Version]:
-    """Versions of the comment's section saved since its draft was frozen, newest first (for the link form)."""
-    if comment.draft_section is None:
-        return []
-    section = comment.draft_section.section
-    linked = comment.changes.values("version")
-    return list(
-        selectors.section_versions(section)
-        .filter(revision__date_created__gt=comment.draft.frozen_at)
-        .exclude(pk__in=linked)[:50]
-    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -133,8 +119,7 @@ def comment_link(request: HttpRequest, slug: str, number: int, comment_id: int) 
     """Link the decision on a comment to versions of the working copy that carry it out."""
     draft, _access = draft_for(request, slug, number, Action.MANAGE_COMMENTS)
     comment = _decided_comment(request, draft, comment_id)
-    versions = Version.objects.filter(pk__in=[v.pk for v in linkable_versions(comment)])
-    form = forms.LinkVersionsForm(request.POST, versions=versions)
+    form = forms.LinkVersionsForm(request.POST, versions=selectors.linkable_versions(comment))
     if not form.is_valid():
         messages.error(request, _("Choose at least one version of this section to link."))
     else:
@@ -156,8 +141,8 @@ def orphan_queue(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     return _orphan_page(request, draft)
 
 
-def _following_sections(draft: Draft) -> tuple[Draft | None, QuerySet[DraftSection]]:
-    following = Draft.objects.filter(document=draft.document, number=draft.number + 1).first()
+def _following_sections(request: HttpRequest, draft: Draft) -> tuple[Draft | None, QuerySet[DraftSection]]:
+    following = selectors.next_draft(request.user, draft)
     if following is None:
         return None, DraftSection.objects.none()
     return following, DraftSection.objects.filter(draft=following).order_by("order")
@@ -166,7 +151,7 @@ def _following_sections(draft: Draft) -> tuple[Draft | None, QuerySet[DraftSecti
 def _orphan_page(request: HttpRequest, draft: Draft, refused: forms.ReanchorForm | None = None,
                  refused_pk: int | None = None) -> HttpResponse:
     """The queue; a refused re-anchoring keeps what the editor chose, with the reason beside it."""
-    following, sections = _following_sections(draft)
+    following, sections = _following_sections(request, draft)
     waiting = selectors.orphans(request.user, draft) if following is not None else []
     rows = [
         (c, refused if c.pk == refused_pk and refused is not None
@@ -190,7 +175,7 @@ def comment_reanchor(request: HttpRequest, slug: str, number: int, comment_id: i
         services.comment_reanchor(comment=comment, user=acting_user(request), target=None)
         messages.success(request, _("%(ref)s is confirmed as having no place in the next draft.") % {"ref": comment})
         return queue
-    following, sections = _following_sections(draft)
+    following, sections = _following_sections(request, draft)
     form = forms.ReanchorForm(posted(request), sections=sections, prefix=f"c{comment.pk}")
     if form.is_valid():
         done = attempt(
@@ -244,7 +229,7 @@ def draft_responses(request: HttpRequest, slug: str, number: int) -> HttpRespons
             ),
             name,
         )
-    following = selectors.drafts_visible_to(request.user, draft.document).filter(number=draft.number + 1).first()
+    following = selectors.next_draft(request.user, draft)
     return render(
         request,
         "drafts/draft_responses.html",
