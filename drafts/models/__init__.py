@@ -5,7 +5,16 @@ Every write goes through ``drafts.services``; these models guard their own invar
 break them. One module per concept; everything is importable from ``drafts.models``.
 """
 
-from drafts.models.comments import Carried, CommentKind, Disposition, DraftComment, Profile, StakeholderCategory
+from drafts.models.comments import (
+    Carried,
+    CommentBatch,
+    CommentEdit,
+    CommentKind,
+    Disposition,
+    DraftComment,
+    Profile,
+    StakeholderCategory,
+)
 from drafts.models.documents import (
     Document,
     Membership,
@@ -15,6 +24,7 @@ from drafts.models.documents import (
     validate_heading,
     validate_renderable,
     validate_single_line,
+    validate_time_zone,
 )
 from drafts.models.drafts import Draft, DraftSection, FrozenDraftError
 from drafts.models.lineage import CommentChange, Match, ParagraphLineage
@@ -26,7 +36,9 @@ __all__ = [
     "HEADING_MAX_LENGTH",
     "KEY_PATTERN",
     "Carried",
+    "CommentBatch",
     "CommentChange",
+    "CommentEdit",
     "CommentKind",
     "Disposition",
     "Document",
@@ -47,4 +59,5 @@ __all__ = [
     "validate_heading",
     "validate_renderable",
     "validate_single_line",
+    "validate_time_zone",
 ]

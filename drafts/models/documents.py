@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import unicodedata
+import zoneinfo
+from functools import cache
 
 import reversion
 from django.conf import settings
@@ -72,6 +74,25 @@ def validate_single_line(value: str) -> None:
         raise ValidationError(_("Write some visible text, not only spaces or invisible characters."), code="invisible")
 
 
+def validate_time_zone(value: str) -> None:
+    """An IANA time zone name this machine knows ("Europe/Geneva", "UTC")."""
+    if value not in _time_zone_names():
+        raise ValidationError(
+            _("Unknown time zone %(zone)s: use a name such as Europe/Geneva or America/New_York."),
+            code="unknown_time_zone",
+            params={"zone": value},
+        )
+
+
+@cache
+def _time_zone_names() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones()) | {"UTC"}
+
+
+def default_time_zone() -> str:
+    return settings.TIME_ZONE
+
+
 def validate_renderable(value: str) -> None:
     """A section body renders in bounded time (DESIGN rule 9): the cost check of :mod:`drafts.rendering`,
     as a field error. Checked when text is saved or imported; rendering falls back to plain text anyway."""
@@ -124,6 +145,13 @@ class Document(models.Model):
     language = models.CharField(
         _("language of the text"), max_length=10, choices=settings.LANGUAGES, default="en",
         help_text=_("The text carries its own language and direction, whatever language the interface is in."),
+    )
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default=default_time_zone,
+        validators=[validate_time_zone],
+        help_text=_("Comment windows and every date of the document are entered and shown in this time zone."),
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
