@@ -202,6 +202,16 @@ def readable_drafts(user: User | None, prefix: str = "") -> Q:
     return visible
 
 
+def working_group_documents(user: User | None) -> list[int] | None:
+    """The documents whose working group this person is in (where they see drafted decisions), across
+    every document; None for people who act as editors everywhere."""
+    if sees_everything(user):
+        return None
+    if user is None or not user.is_authenticated or not user.is_active:
+        return []
+    return [document for document, role in _roles(user).items() if role in _WORKING_GROUP]
+
+
 def require(user: User | None, document: Document, action: Action, draft: Draft | None = None) -> None:
     """The check every writing service makes first: ``PermissionDenied`` unless ``user`` may do it."""
     access_for(user, document).require(action, draft)

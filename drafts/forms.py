@@ -13,6 +13,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.validators import MaxLengthValidator
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django_comments.forms import COMMENT_MAX_LENGTH
 from django_comments_xtd.forms import XtdCommentForm
 from reversion.models import Version
 
@@ -31,6 +32,7 @@ from drafts.models import (
     validate_renderable,
     validate_single_line,
 )
+from drafts.models.documents import has_visible_text
 from drafts.services import submissions
 from drafts.values import BODY_MAX_CHARS, HEADING_MAX_LENGTH, MAX_ID
 
@@ -191,6 +193,11 @@ class DraftFreezeForm(DraftSettingsForm):
         label=_("I understand that a frozen draft can never change."),
         required=True,
     )
+    keep_previous_open = forms.BooleanField(
+        label=_("Keep the earlier drafts open for comments until their own deadlines"),
+        required=False,
+        help_text=_("Otherwise their comment windows close at the freeze, so only the new draft takes comments."),
+    )
     submission = _submission_key()
 
 
@@ -208,7 +215,10 @@ class DraftCommentForm(XtdCommentForm):
         required=False,
         help_text=_("Copy the words your comment is about."),
     )
-    kind = forms.ChoiceField(label=_("Type of comment"), choices=CommentKind.choices, initial=CommentKind.GENERAL)
+    # Not asked of a reply (its form does not show it): a reply is part of its comment's thread.
+    kind = forms.ChoiceField(
+        label=_("Type of comment"), choices=CommentKind.choices, initial=CommentKind.GENERAL, required=False
+    )
     proposed_text = forms.CharField(
         label=_("Proposed text (optional)"),
         required=False,
@@ -255,6 +265,15 @@ class DraftCommentForm(XtdCommentForm):
             )
         return reply_to
 
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("reply_to"):
+            # What a reply's form does not show, a reply does not have: it answers its comment as a whole.
+            cleaned.update({"kind": CommentKind.GENERAL, "paragraph": None, "quote": "", "proposed_text": ""})
+        elif not cleaned.get("kind") and "kind" not in self.errors:
+            self.add_error("kind", forms.ValidationError(_("Choose the type of comment."), code="required"))
+        return cleaned
+
     def get_comment_create_data(self, site_id=None) -> dict:
         data = super().get_comment_create_data(site_id=site_id)
         target = self.target_object
@@ -269,6 +288,42 @@ class DraftCommentForm(XtdCommentForm):
             }
         )
         return data
+
+
+class CommentEditForm(forms.Form):
+    """One's own comment, to reword while the window is open (a reply: its text only)."""
+
+    comment = forms.CharField(
+        label=_("Comment"), max_length=COMMENT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 6})
+    )
+    paragraph = forms.TypedChoiceField(label=_("Paragraph"), coerce=int, required=False, empty_value=None)
+    quote = forms.CharField(label=_("Quoted phrase (optional)"), max_length=500, required=False)
+    kind = forms.ChoiceField(label=_("Type of comment"), choices=CommentKind.choices)
+    proposed_text = forms.CharField(
+        label=_("Proposed text (optional)"), required=False, max_length=20_000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    def __init__(self, *args, comment: DraftComment, paragraphs: int = 0, **kwargs) -> None:
+        kwargs.setdefault("initial", {
+            "comment": comment.comment, "paragraph": comment.paragraph, "quote": comment.quote,
+            "kind": comment.kind, "proposed_text": comment.proposed_text,
+        })
+        super().__init__(*args, **kwargs)
+        if comment.level:  # a reply has only its words
+            for name in ("paragraph", "quote", "kind", "proposed_text"):
+                del self.fields[name]
+        elif comment.draft_section_id is None:
+            del self.fields["paragraph"]
+        else:
+            whole = _("The whole section")
+            choices = [("", whole)] + [(n, f"¶{n}") for n in range(1, paragraphs + 1)]
+            self.fields["paragraph"].choices = choices  # type: ignore[attr-defined]
+
+    def clean_comment(self) -> str:
+        text = self.cleaned_data["comment"]
+        if not has_visible_text(text):
+            raise forms.ValidationError(_("Write your comment."), code="required")
+        return text
 
 
 class DispositionForm(forms.ModelForm):
@@ -340,7 +395,16 @@ class ReanchorForm(forms.Form):
 
 
 class BulkDispositionForm(forms.Form):
-    comments = forms.ModelMultipleChoiceField(queryset=DraftComment.objects.none(), widget=forms.CheckboxSelectMultiple)
+    comments = forms.ModelMultipleChoiceField(
+        label=_("Comments"),
+        queryset=DraftComment.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": _("Tick at least one comment in the table (or “Select all on this page”) first."),
+            "invalid_choice": _("A ticked comment is no longer in this draft's list. Reload the page."),
+            "invalid_pk_value": _("A ticked comment is no longer in this draft's list. Reload the page."),
+        },
+    )
     disposition = forms.ChoiceField(label=_("Set disposition"), choices=Disposition.choices)
     response = forms.CharField(
         label=_("Response (optional, replaces the current one)"),
@@ -352,6 +416,33 @@ class BulkDispositionForm(forms.Form):
         super().__init__(*args, **kwargs)
         if queryset is not None:
             _model_choices(self, "comments").queryset = queryset
+
+
+class PublishDecisionsForm(forms.Form):
+    """Publish a draft's drafted decisions: all of them, or the ticked ones (the button says which)."""
+
+    scope = forms.ChoiceField(choices=[("all", _("all")), ("selected", _("selected"))], widget=forms.HiddenInput)
+    comments = forms.ModelMultipleChoiceField(
+        label=_("Decisions to publish"),
+        queryset=DraftComment.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        error_messages={
+            "invalid_choice": _("A ticked decision was published or changed meanwhile. Reload the page."),
+        },
+    )
+
+    def __init__(self, *args, queryset: QuerySet[DraftComment] | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if queryset is not None:
+            _model_choices(self, "comments").queryset = queryset
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("scope") == "selected" and not cleaned.get("comments") and "comments" not in self.errors:
+            self.add_error("comments", forms.ValidationError(
+                _("Tick at least one decision to publish, or publish them all."), code="required"))
+        return cleaned
 
 
 class HideCommentForm(forms.Form):

@@ -149,7 +149,10 @@ def build_world() -> World:
     drafts = {
         Draft.Visibility.WORKING_GROUP: freeze(document, visibility=Draft.Visibility.WORKING_GROUP),
         Draft.Visibility.RESTRICTED: freeze(document, visibility=Draft.Visibility.RESTRICTED, **open_window()),
-        Draft.Visibility.PUBLIC: freeze(document, visibility=Draft.Visibility.PUBLIC, **open_window()),
+        # Kept open on purpose: the world has two drafts taking comments at once.
+        Draft.Visibility.PUBLIC: freeze(
+            document, visibility=Draft.Visibility.PUBLIC, keep_previous_open=True, **open_window()
+        ),
     }
     services.section_remove(section=Section.objects.get(document=document, key="p1-g2"), user=system_actor())
     comments = {}
@@ -159,6 +162,9 @@ def build_world() -> World:
             form=comment_form(target, f"A comment on the {visibility} draft."),
             user=people["commenter"], draft=drafts[visibility],
         )
+    # A decision drafted on the public draft's comment and not yet published, for the publishing rows.
+    services.comment_dispose(comments=[comments[Draft.Visibility.PUBLIC]], user=system_actor(),
+                             draft=drafts[Draft.Visibility.PUBLIC], disposition=Disposition.NOTED, response="Noted.")
     people.pop("commenter")
     return World(people=people, document=document, drafts=drafts, comments=comments, first_version=first_version)
 
@@ -195,7 +201,8 @@ def what_is_written() -> dict[str, object]:
         "drafts": sorted(Draft.objects.values_list("document_id", "number", *Draft.EDITABLE_FIELDS)),
         "comments": sorted(DraftComment.objects.values_list(
             "pk", "comment", "disposition", "response", "decided_by_id", "is_public", "hidden_reason", "carried",
-            "carried_to_id", "carried_paragraph")),
+            "carried_to_id", "carried_paragraph", "published_disposition", "published_response", "edited_at",
+            "withdrawn_at")),
         "comment_changes": sorted(CommentChange.objects.values_list("comment_id", "version_id", "how")),
         "flags": sorted(CommentFlag.objects.values_list("comment_id", "user_id", "flag")),
     }
@@ -355,6 +362,18 @@ def _comment_apply_proposal(w: World, user) -> None:
                                     response="Applied.")
 
 
+def _decisions_publish(w: World, user) -> None:
+    services.decisions_publish(draft=w.drafts[Draft.Visibility.PUBLIC], user=user)
+
+
+def _comment_edit(w: World, user) -> None:
+    services.comment_edit(comment=w.comments[Draft.Visibility.PUBLIC], user=user, text="Reworded by someone else.")
+
+
+def _comment_withdraw(w: World, user) -> None:
+    services.comment_withdraw(comment=w.comments[Draft.Visibility.RESTRICTED], user=user)
+
+
 def _comment_hide(w: World, user) -> None:
     services.comment_hide(comment=w.comments[Draft.Visibility.PUBLIC], user=user, reason="Off topic.")
 
@@ -403,6 +422,9 @@ SERVICE_CALLS: dict[str, tuple[Callable[[World, object], None], frozenset[str]]]
     "document_import_update": (_document_import_update, SECTIONS),
     "comment_dispose": (_comment_dispose, COMMENTS),
     "comment_hide": (_comment_hide, COMMENTS),
+    "decisions_publish": (_decisions_publish, COMMENTS),
+    "comment_edit": (_comment_edit, COMMENTS),
+    "comment_withdraw": (_comment_withdraw, COMMENTS),
     "comment_link_versions": (_comment_link_versions, COMMENT_CHANGES),
     "comment_reanchor": (_comment_reanchor, COMMENTS),
     "comment_apply_proposal": (_comment_apply_proposal, SECTIONS | COMMENTS | COMMENT_CHANGES),
@@ -429,6 +451,10 @@ SERVICES = {
     "document_import_update":  (NO,       NO,      NO,         NO,    OK,    NO,       NO,   OK),
     "comment_dispose":         (NO,       NO,      NO,         NO,    OK,    NO,       NO,   OK),
     "comment_hide":            (NO,       NO,      NO,         NO,    OK,    NO,       NO,   OK),
+    "decisions_publish":       (NO,       NO,      NO,         NO,    OK,    NO,       NO,   OK),
+    # Only a comment's author changes or withdraws it: nobody here wrote it, not even the editors.
+    "comment_edit":            (NO,       NO,      NO,         NO,    NO,    NO,       NO,   NO),
+    "comment_withdraw":        (NO,       NO,      NO,         NO,    NO,    NO,       NO,   NO),
     "comment_link_versions":   (NO,       NO,      NO,         NO,    OK,    NO,       NO,   OK),
     "comment_reanchor":        (NO,       NO,      NO,         NO,    OK,    NO,       NO,   OK),
     "comment_apply_proposal":  (NO,       NO,      NO,         NO,    OK,    NO,       NO,   OK),
@@ -472,6 +498,8 @@ def test_a_service_called_without_a_user_is_refused(world, action) -> None:
 SYSTEM_ACTOR = {action: OK for action in SERVICE_CALLS} | {
     # Commenting needs an active account; the system actor is inactive (nobody can sign in as it).
     "comment_post_restricted": NO, "comment_post_public": NO, "comment_flag_restricted": NO, "comment_flag_public": NO,
+    # Nor does it change or withdraw a stakeholder's words.
+    "comment_edit": NO, "comment_withdraw": NO,
 }
 
 
@@ -624,6 +652,13 @@ PAGES = {
     "GET draft_responses json": Page("GET",
                                      lambda w: url("draft_responses", number=RESTRICTED_DRAFT)(w) + "?format=json"),
     "GET orphan_queue": Page("GET", url("orphan_queue", number=RESTRICTED_DRAFT)),
+    "GET decisions_publish": Page("GET", url("decisions_publish", number=PUBLIC_DRAFT)),
+    "POST decisions_publish": Page("POST", url("decisions_publish", number=PUBLIC_DRAFT), lambda w: {"scope": "all"},
+                                   COMMENTS),
+    "GET comment_edit": Page("GET", comment_url("comment_edit", Draft.Visibility.PUBLIC)),
+    "POST comment_edit": Page("POST", comment_url("comment_edit", Draft.Visibility.PUBLIC),
+                              lambda w: {"comment": "Reworded by someone else.", "kind": "general"}),
+    "POST comment_withdraw": Page("POST", comment_url("comment_withdraw", Draft.Visibility.PUBLIC), lambda w: {}),
     "POST comment_link": Page("POST", comment_url("comment_link", Draft.Visibility.RESTRICTED), lambda w: {}),
     "POST comment_reanchor": Page("POST", comment_url("comment_reanchor", Draft.Visibility.RESTRICTED),
                                   lambda w: {"orphan": "1"}, COMMENTS),
@@ -707,6 +742,12 @@ PAGE_STATUS = {
     "GET draft_responses restricted":        (404,      404,     200,        200,   200,   404,      404,  200),
     "GET draft_responses json":              (404,      404,     200,        200,   200,   404,      404,  200),
     "GET orphan_queue":                      (404,      404,     404,        403,   200,   404,      404,  200),
+    "GET decisions_publish":                 (404,      404,     404,        403,   200,   404,      404,  200),
+    "POST decisions_publish":                (404,      404,     404,        403,   302,   404,      404,  302),
+    # Someone else's comment: not theirs to change, whoever they are (a visitor is asked to sign in first).
+    "GET comment_edit":                      (LOGIN,    404,     404,        404,   404,   404,      404,  404),
+    "POST comment_edit":                     (LOGIN,    404,     404,        404,   404,   404,      404,  404),
+    "POST comment_withdraw":                 (LOGIN,    404,     404,        404,   404,   404,      404,  404),
     "POST comment_link":                     (404,      404,     404,        403,   302,   404,      404,  302),
     "POST comment_reanchor":                 (404,      404,     404,        403,   302,   404,      404,  302),
     "POST comment_post restricted":          (404,      404,     302,        302,   302,   404,      404,  302),

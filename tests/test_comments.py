@@ -217,7 +217,7 @@ def test_the_working_copy_cannot_be_commented_on(client, people, draft) -> None:
 
 
 def test_tampered_object_id_content_type_or_hash_is_refused(client, people, document, draft) -> None:
-    other = freeze(document, visibility=Draft.Visibility.RESTRICTED, **open_window())
+    other = freeze(document, visibility=Draft.Visibility.RESTRICTED, keep_previous_open=True, **open_window())
     client.force_login(people["ngo"])
     data = form_data(client, draft, comment="Sneaky")
     foreign = DraftSection.objects.get(draft=other, key="p1")
@@ -431,9 +431,18 @@ def test_freezing_the_next_draft_tells_commenters_and_marks_accepted_comments_it
     assert "Draft 2 (First draft)" in mail.outbox[0].subject
     addressed = dict(DraftComment.objects.values_list("pk", "addressed_in"))
     assert addressed == {comments[0].pk: second.pk, comments[1].pk: second.pk, comments[2].pk: None}
+    draft.refresh_from_db()
+    assert draft.status == Draft.Status.SUPERSEDED and not draft.comments_open()
     client.force_login(people["ngo"])
     page = client.get(reverse("drafts:my_comments")).content.decode()
+    assert "Addressed in" not in page, "a decision the editors have not published reached the commenter"
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.decisions_publish(draft=draft, user=people["editor"]) == 2
+    page = client.get(reverse("drafts:my_comments")).content.decode()
     assert page.count("Addressed in Draft 2 (First draft)") == 2
+    assert [m.to[0] for m in mail.outbox] == ["ngo@example.org"]  # one message, listing both of theirs
+    assert all(str(c) in mail.outbox[0].body for c in comments[:2]) and str(comments[2]) not in mail.outbox[0].body
 
 
 # Who sees which comments -------------------------------------------------------------------------

@@ -165,6 +165,7 @@ def test_addressed_in_only_for_accepted_comments_whose_change_is_in_the_draft(cl
         rejected.reference: None,
         noted.reference: None,
     }
+    services.decisions_publish(draft=draft, user=editor)
     client.force_login(people["ngo"])
     page = client.get(reverse("drafts:my_comments")).content.decode()
     for text in ("Addressed in Draft 2", "Accepted; the change is not yet in a draft", "Not retained", "Noted"):
@@ -423,6 +424,7 @@ def _changes_queries(client, people, principles: int, guidelines: int) -> tuple[
                 addresses=[c],
             )
     second = freeze(document)
+    services.decisions_publish(draft=Draft.objects.get(document=document, number=1), user=people["editor"])
     url = reverse("drafts:draft_changes", kwargs={"slug": document.slug, "number": second.number})
     client.logout()
     client.get(url)  # renderings cached, as on a warm site
@@ -472,6 +474,9 @@ def test_the_response_to_comments_document_in_html_word_and_json(client, people,
         comments=[c], user=people["editor"], draft=draft, disposition="rejected", response="Covered by 1.2."
     )
     freeze(document)
+    url = reverse("drafts:draft_responses", kwargs={"slug": "guidance", "number": 1})
+    assert "Covered by 1.2." not in client.get(url).content.decode(), "an unpublished decision reached the public"
+    services.decisions_publish(draft=draft, user=people["editor"])
     url = reverse("drafts:draft_responses", kwargs={"slug": "guidance", "number": 1})
     page = client.get(url).content.decode()
     assert (

@@ -31,8 +31,11 @@ if TYPE_CHECKING:
 def status(comment: DraftComment) -> str:
     """What became of a comment, truthfully: "Addressed in Draft 3" only for an accepted comment
     whose change is in that draft (and the reader may read it); rejected ones are "Not retained",
-    noted ones "Noted"."""
-    disposition = comment.disposition
+    noted ones "Noted". The decision is the one the reader may see: drafted for the working group,
+    published for everyone else; a withdrawn comment says so."""
+    if comment.is_withdrawn:
+        return _("Withdrawn by its author")
+    disposition = comment.shown_disposition
     if disposition in (Disposition.ACCEPTED, Disposition.MODIFIED):
         addressed = comment.addressed_draft
         if addressed is not None:
@@ -80,6 +83,23 @@ def text_redline(old: str, new: str) -> SafeString:
         escaped = html.escape(text)
         parts.append(escaped if op == 0 else f"<del>{escaped}</del>" if op < 0 else f"<ins>{escaped}</ins>")
     return mark_safe("".join(parts))  # noqa: S308 - every piece escaped above
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """What a comment is about, for deciding on it: the commented paragraph as the commenter read it,
+    and, where they proposed a text, that text as a change of the paragraph."""
+
+    paragraph: str
+    redline: SafeString | None
+
+
+def proposal(comment: DraftComment) -> Proposal:
+    section = comment.draft_section
+    texts = _paragraph_texts([section.body])[section.body] if section is not None and comment.paragraph else []
+    paragraph = _nth(texts, comment.paragraph)
+    change = text_redline(paragraph, comment.proposed_text) if paragraph and comment.proposed_text else None
+    return Proposal(paragraph, change)
 
 
 @dataclass(frozen=True)
@@ -147,8 +167,8 @@ def comment_record(outcome: Outcome, replies: Sequence[DraftComment]) -> dict:
         "kind": c.kind,
         "comment": c.comment,
         "proposed_text": c.proposed_text,
-        "disposition": c.disposition,
-        "response": c.response,
+        "disposition": c.shown_disposition,
+        "response": c.shown_response,
         "status": outcome.status,
         "replies": [
             {
@@ -191,7 +211,7 @@ def response_table(shown: Sequence[Outcome]) -> tuple[list[str], list[list[str]]
             landed = f"{o.landing.draft.title}: {where}"
         rows.append([
             c.reference, c.organisation or c.user_name, c.anchor_label, c.comment, c.proposed_text, o.status,
-            c.response, landed,
+            c.shown_response, landed,
         ])
     return header, rows
 

@@ -30,8 +30,8 @@ def matrix_rows(comments: Iterable[DraftComment]) -> list[MatrixRow]:
             kind=c.get_kind_display(),
             comment=c.comment,
             proposed=c.proposed_text,
-            disposition=c.get_disposition_display(),
-            response=c.response,
+            disposition=str(_("Withdrawn")) if c.is_withdrawn else c.get_shown_disposition_display(),
+            response=c.shown_response,
             addressed_in=c.addressed_draft.title if c.addressed_draft is not None else "",
         )
         for c in chosen

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, QuerySet, Value
 
-from drafts.access import access_for, readable_drafts
+from drafts.access import access_for, readable_drafts, working_group_documents
 from drafts.models import Draft, DraftComment
 
 if TYPE_CHECKING:
@@ -25,7 +25,7 @@ def comments_visible_to(user: User, draft: Draft) -> QuerySet[DraftComment]:
         Draft.objects.filter(document=draft.document_id, visibility__in=access.readable_visibilities),
     )
     if access.in_working_group:
-        return comments
+        return comments.annotate(drafted_visible=Value(True))
     comments = comments.filter(is_public=True, is_removed=False)
     if draft.comments_visible_to_all:
         return comments
@@ -53,10 +53,14 @@ def comments_of(user: User) -> QuerySet[DraftComment]:
     if not user.is_authenticated:
         return DraftComment.objects.none()
     comments = DraftComment.objects.filter(readable_drafts(user, "draft__"), user=user)
-    return _with_addressed_readable(
-        comments.select_related("draft__document", "draft_section", "addressed_in"),
-        Draft.objects.filter(readable_drafts(user)),
-    ).order_by("-submit_date")
+    return (
+        _with_addressed_readable(
+            comments.select_related("draft__document", "draft_section", "addressed_in"),
+            Draft.objects.filter(readable_drafts(user)),
+        )
+        .annotate(drafted_visible=_in_documents(working_group_documents(user)))
+        .order_by("-submit_date")
+    )
 
 
 def _with_addressed_readable(comments: QuerySet[DraftComment], readable: QuerySet[Draft]) -> QuerySet[DraftComment]:
@@ -70,9 +74,50 @@ def _with_addressed_readable(comments: QuerySet[DraftComment], readable: QuerySe
     )
 
 
+def _in_documents(documents: list[int] | None) -> Value | ExpressionWrapper:
+    """True for a comment on one of ``documents`` (None: every document)."""
+    if documents is None or not documents:
+        return Value(documents is None)
+    return ExpressionWrapper(Q(document_id__in=documents), output_field=BooleanField())
+
+
 def disposition_counts(comments: QuerySet[DraftComment]) -> dict[str, int]:
     rows = comments.filter(level=0).order_by().values_list("disposition").annotate(n=Count("pk"))
     return dict(rows)
+
+
+def unpublished_decisions(draft: Draft) -> QuerySet[DraftComment]:
+    """The comments of ``draft`` whose decision, as drafted, is not what stakeholders see yet (the
+    working group's list: call it only for editors), in the order of the text."""
+    return (
+        DraftComment.objects.filter(draft=draft, level=0)
+        .exclude(disposition=F("published_disposition"), response=F("published_response"))
+        .select_related("draft__document", "draft_section")
+        .order_by(*TABLE_ORDER)
+    )
+
+
+TABLE_ORDER = ("draft_section__order", "paragraph", "submit_date", "pk")
+
+
+def comments_for_table(visible: QuerySet[DraftComment], filters: dict | None) -> QuerySet[DraftComment]:
+    """The editors' table: comments (not replies) narrowed by its filters, in the order of the text."""
+    comments = visible.filter(level=0)
+    if filters:
+        comments = comments_filtered(comments, **filters)
+    return comments.order_by(*TABLE_ORDER)
+
+
+def pending_neighbours(table: QuerySet[DraftComment], comment: DraftComment) -> tuple[int | None, int | None]:
+    """The pending comments just before and after ``comment`` in the table's order (withdrawn ones
+    skipped): where "previous" and "next" take an editor triaging, as ids. One query."""
+    pending = list(
+        table.filter(Q(disposition="pending", withdrawn_at__isnull=True) | Q(pk=comment.pk)).values_list("pk", flat=True)
+    )
+    if comment.pk not in pending:
+        return None, (pending[0] if pending else None)
+    at = pending.index(comment.pk)
+    return (pending[at - 1] if at > 0 else None), (pending[at + 1] if at + 1 < len(pending) else None)
 
 
 def comments_filtered(

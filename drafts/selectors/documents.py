@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from django.contrib.auth import get_user_model
 from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Cast
+from django.utils import timezone
 from reversion.models import Version
 
 from drafts import numbering
@@ -130,3 +131,17 @@ def placement_choices(document: Document, moving: Section | None = None) -> Quer
                 depth = None
         candidates = candidates.exclude(pk__in=inside)
     return candidates.order_by("parent_id", "position")
+
+
+def drafts_taking_comments(document: Document) -> list[Draft]:
+    """The document's drafts whose comment window is open now or still to come (what a freeze closes)."""
+    return list(document.drafts.filter(comments_open_until__gt=timezone.now()).order_by("number"))
+
+
+def open_draft(user: User, document: Document) -> Draft | None:
+    """The draft this person should be sent to from an older one: the newest they may read that is open
+    for comments, else the newest they may read."""
+    readable = drafts_visible_to(user, document).order_by("-number")
+    now = timezone.now()
+    open_now = readable.filter(comments_open_until__gt=now).exclude(comments_open_from__gt=now).first()
+    return open_now or readable.first()

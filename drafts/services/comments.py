@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_comments.models import CommentFlag
@@ -16,7 +17,7 @@ from django_comments_xtd.models import MaxThreadLevelExceededException
 
 from drafts import access, selectors
 from drafts.access import Action
-from drafts.models import CommentChange, Disposition, Document, Draft, DraftComment, DraftSection, Profile
+from drafts.models import CommentChange, CommentEdit, Disposition, Document, Draft, DraftComment, DraftSection, Profile
 from drafts.services import notifications
 from drafts.services.sections import section_update
 
@@ -78,8 +79,12 @@ def comment_post(*, form, user: UserModel, draft: Draft, ip_address: str | None 
             )
         raise CommentRefused(_("%(draft)s is not open for comments.") % {"draft": draft.title})
     comment = form.get_comment_object()
-    if comment.parent_id and not selectors.comments_visible_to(user, draft).filter(pk=comment.parent_id).exists():
-        raise CommentRefused(_("The comment you are replying to does not exist here."))
+    if comment.parent_id:
+        parent = selectors.comments_visible_to(user, draft).filter(pk=comment.parent_id).first()
+        if parent is None:
+            raise CommentRefused(_("The comment you are replying to does not exist here."))
+        if parent.is_withdrawn:
+            raise CommentRefused(_("Its author withdrew the comment you are replying to; it takes no more replies."))
     duplicate = _same_comment_posted(comment, user)
     if duplicate is not None:
         return duplicate
@@ -105,6 +110,76 @@ def comment_post(*, form, user: UserModel, draft: Draft, ip_address: str | None 
         raise CommentRefused(_("Replies can only be one level deep.")) from exc
     transaction.on_commit(lambda: notifications.followup_notify(comment))
     return comment
+
+
+def _own_while_open(comment: DraftComment, user: UserModel) -> DraftComment:
+    """The comment, locked and read afresh, if ``user`` wrote it and its draft still takes comments."""
+    access.require(user, comment.draft.document, Action.COMMENT, comment.draft)
+    current = DraftComment.objects.select_for_update(of=("self",)).select_related("draft").get(pk=comment.pk)
+    if current.user_id != user.pk:
+        raise PermissionDenied(_("Only its author can change a comment."))
+    if not current.draft.comments_open():
+        raise CommentRefused(
+            _("The comment period for %(draft)s is closed: comments can no longer be changed or withdrawn.")
+            % {"draft": current.draft.title}
+        )
+    if current.is_withdrawn:
+        raise CommentRefused(_("You withdrew this comment; it can no longer be changed."))
+    return current
+
+
+@transaction.atomic
+def comment_edit(
+    *,
+    comment: DraftComment,
+    user: UserModel,
+    text: str,
+    proposed_text: str = "",
+    kind: str | None = None,
+    paragraph: int | None = None,
+    quote: str = "",
+) -> DraftComment:
+    """Change one's own comment while the window is open. The earlier wording is kept (the working
+    group can read it); a reply keeps its thread, so only its text changes. Nothing changes once the
+    editors have decided on the comment: their decision answers the words they read."""
+    current = _own_while_open(comment, user)
+    if current.disposition != Disposition.PENDING:
+        raise CommentRefused(_("The editors have decided on this comment, so its wording stays as they read it."))
+    new = {"comment": text.strip()} if current.level else {
+        "comment": text.strip(),
+        "proposed_text": proposed_text.strip(),
+        "kind": kind or current.kind,
+        "paragraph": paragraph,
+        "quote": quote.strip(),
+    }
+    if all(getattr(current, field) == value for field, value in new.items()):
+        return current
+    now = timezone.now()
+    CommentEdit.objects.create(
+        comment=current,
+        kind=current.kind,
+        paragraph=current.paragraph,
+        quote=current.quote,
+        text=current.comment,
+        proposed_text=current.proposed_text,
+        written_at=current.edited_at or current.submit_date,
+        replaced_at=now,
+    )
+    for field, value in new.items():
+        setattr(current, field, value)
+    current.edited_at = now
+    current.save(update_fields=[*new, "edited_at"])
+    return current
+
+
+@transaction.atomic
+def comment_withdraw(*, comment: DraftComment, user: UserModel) -> DraftComment:
+    """Withdraw one's own comment while the window is open: it stays, marked withdrawn, in the
+    thread and in the matrix (nothing is deleted), and takes no more replies or edits."""
+    current = _own_while_open(comment, user)
+    current.withdrawn_at = timezone.now()
+    current.save(update_fields=["withdrawn_at"])
+    return current
 
 
 @transaction.atomic
@@ -191,6 +266,30 @@ def comment_apply_proposal(
     if saved.version_number == base_version:
         raise ValidationError(_("The text is unchanged, so there is nothing to apply."), code="unchanged")
     return comment_decide(comment=comment, user=user, disposition=disposition, response=response, seen=seen)
+
+
+@transaction.atomic
+def decisions_publish(*, draft: Draft, user: UserModel, comments: list[DraftComment] | None = None) -> int:
+    """Publish the drafted decisions of ``draft`` (all of them, or those of ``comments``): stakeholders
+    and the public see a decision only from then on, as it stood when published. Returns how many were
+    published; each commenter whose comments got a published decision receives one e-mail listing them
+    once the transaction commits."""
+    access.require(user, draft.document, Action.MANAGE_COMMENTS)
+    drafted = (
+        DraftComment.objects.select_for_update(of=("self",))
+        .filter(draft=draft, level=0)
+        .exclude(disposition=F("published_disposition"), response=F("published_response"))
+    )
+    if comments is not None:
+        drafted = drafted.filter(pk__in=[c.pk for c in comments])
+    ids = list(drafted.values_list("pk", flat=True))
+    if not ids:
+        return 0
+    DraftComment.objects.filter(pk__in=ids).update(
+        published_disposition=F("disposition"), published_response=F("response"), published_at=timezone.now()
+    )
+    transaction.on_commit(lambda: notifications.decisions_published_notify(draft, ids))
+    return len(ids)
 
 
 @transaction.atomic

@@ -43,8 +43,13 @@ def draft_freeze(
     note: str = "",
     comments_visible_to_all: bool = True,
     submission: str = "",
+    keep_previous_open: bool = False,
 ) -> Draft:
     """Freeze the working copy as the document's next numbered draft.
+
+    The new draft supersedes the drafts before it: a circulated one becomes "superseded" and its
+    comment window closes now (one not yet open loses its window), unless ``keep_previous_open``,
+    so that two drafts never take comments at once by accident.
 
     Records where every paragraph of the previous draft went (``lineage_record``); comments accepted
     on earlier drafts whose change this draft carries are marked as addressed in it; everyone who
@@ -107,11 +112,25 @@ def draft_freeze(
     # Made unsealed above, so its snapshots could go in; sealed now, none can be added or taken away.
     draft.seal()
     previous = document.drafts.filter(number=draft.number - 1).first()
+    _supersede(document, draft, keep_open=keep_previous_open)
     if previous is not None:
+        previous.refresh_from_db()
         lineage_record(previous, draft)
     _mark_addressed(draft, previous)
     submission_record(user=user, action="draft_freeze", key=submission, result=draft.pk)
     return draft
+
+
+def _supersede(document: Document, draft: Draft, *, keep_open: bool) -> None:
+    """Mark the document's earlier circulated drafts superseded by ``draft`` and, unless ``keep_open``,
+    close their comment windows at the freeze (a window that has not opened yet is removed)."""
+    now = draft.frozen_at
+    earlier = Draft.objects.filter(document=document, number__lt=draft.number)
+    earlier.filter(status=Draft.Status.CIRCULATED).update(status=Draft.Status.SUPERSEDED)
+    if keep_open:
+        return
+    earlier.filter(comments_open_from__gte=now).update(comments_open_from=None, comments_open_until=None)
+    earlier.filter(comments_open_until__gt=now).update(comments_open_until=now)
 
 
 @transaction.atomic

@@ -199,6 +199,46 @@ def draft_published_notify(draft: Draft, previous: Draft) -> int:
     return _send(draft_published_mails(draft, previous))
 
 
+# Decisions published: to each commenter, one message listing the decisions on their comments -------
+
+
+def decisions_published_mails(draft: Draft, comment_ids: list[int]) -> list[Mail]:
+    """One message per commenter whose comments just got a published decision, listing only what the
+    comment list of the draft would show them (a draft or thread hidden from them since: not told)."""
+    draft = Draft.objects.select_related("document").get(pk=draft.pk)
+    published = DraftComment.objects.filter(pk__in=comment_ids, level=0, user__isnull=False)
+    people = get_user_model().objects.filter(pk__in=published.values("user"), is_active=True).exclude(email="")
+    mails = []
+    for person in people:
+        if not access.access_for(person, draft.document).allows(Action.READ_DRAFT, draft):
+            continue
+        theirs = list(
+            selectors.comments_visible_to(person, draft)
+            .filter(pk__in=comment_ids, user=person)
+            .order_by("draft_section__order", "paragraph", "reference")
+        )
+        if not theirs:
+            continue
+        with override(settings.LANGUAGE_CODE):
+            subject = _("%(document)s: the decisions on your comments on %(draft)s") % {
+                "document": draft.document.title, "draft": draft.title}
+            body = _body(
+                "decisions_published.txt",
+                {
+                    "draft": draft,
+                    "person": person.get_full_name() or person.get_username(),
+                    "decisions": [(c, c.get_shown_disposition_display(), absolute(c.get_absolute_url())) for c in theirs],
+                    "url": absolute(reverse("drafts:my_comments")),
+                },
+            )
+        mails.append(Mail(person.email, subject, body))
+    return mails
+
+
+def decisions_published_notify(draft: Draft, comment_ids: list[int]) -> int:
+    return _send(decisions_published_mails(draft, comment_ids))
+
+
 # Invitations: to an address the editor typed; the link, not the address, grants access --------------
 
 

@@ -11,6 +11,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -63,7 +64,9 @@ def _comment_page(
     if snapshot is None:
         comments = comments.filter(draft_section__isnull=True)
     shown = list(comments.order_by("thread_id", "order"))
-    reply_to = next((c for c in shown if str(c.pk) == request.GET.get("reply_to") and c.allow_thread()), None)
+    # The reply being written: asked for in the address, or posted by a reply form shown again with its errors.
+    wanted = request.GET.get("reply_to") or (form.data.get("reply_to") if form is not None and form.is_bound else "")
+    reply_to = next((c for c in shown if str(c.pk) == wanted and c.allow_thread() and not c.is_withdrawn), None)
     if form is None and access.allows(Action.COMMENT, draft) and draft.comments_open():
         initial = {"reply_to": reply_to.pk if reply_to else 0, "paragraph": request.GET.get("paragraph")}
         form = forms.DraftCommentForm(snapshot or draft, paragraphs=paragraphs, initial=initial)
@@ -185,12 +188,8 @@ def comment_table(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     draft, _access = draft_for(request, slug, number, Action.MANAGE_COMMENTS)
     visible = selectors.comments_visible_to(request.user, draft)
     filters = forms.CommentFilterForm(request.GET or None)
-    comments = visible.filter(level=0)
-    if filters.is_valid():
-        comments = selectors.comments_filtered(comments, **filters.cleaned_data)
-    comments = comments.select_related("draft_section", "decided_by", "addressed_in").order_by(
-        "draft_section__order", "paragraph", "submit_date"
-    )
+    comments = selectors.comments_for_table(visible, filters.cleaned_data if filters.is_valid() else None)
+    comments = comments.select_related("draft_section", "decided_by", "addressed_in")
     # Prefixed: the filter form above has a "disposition" field too, and ids must not clash.
     bulk = forms.BulkDispositionForm(posted(request), queryset=visible.filter(level=0), prefix="bulk")
     if request.method == "POST" and bulk.is_valid():
@@ -204,8 +203,6 @@ def comment_table(request: HttpRequest, slug: str, number: int) -> HttpResponse:
         messages.success(request, _("Set the disposition of %(n)s comments.") % {"n": changed})
         return redirect(request.get_full_path())
     page = Paginator(comments, COMMENTS_PER_PAGE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "drafts/comment_table.html",
@@ -216,18 +213,35 @@ def comment_table(request: HttpRequest, slug: str, number: int) -> HttpResponse:
             "filters": filters,
             "bulk": bulk,
             "counts": selectors.disposition_counts(visible),
+            "unpublished": selectors.unpublished_decisions(draft).count(),
             "dispositions": Disposition.choices,
-            "query": query.urlencode(),
+            "query": _without(request.GET, "page"),
+            "filter_query": _without(request.GET, "page", "bulk-comments"),
+            "ticked": request.POST.getlist("bulk-comments") if request.method == "POST" else [],
         },
+        status=400 if bulk.is_bound and not bulk.is_valid() else 200,
     )
+
+
+def _without(query: QueryDict, *names: str) -> str:
+    kept = query.copy()
+    for name in names:
+        kept.pop(name, None)
+    return kept.urlencode()
 
 
 @require_http_methods(["GET", "POST"])
 def comment_decide(request: HttpRequest, slug: str, number: int, comment_id: int) -> HttpResponse:
+    """One comment to decide, beside the paragraph it is about and the change it proposes; the
+    table's filters travel in the address, so "next pending" and "back to the table" keep them."""
     draft, _access = draft_for(request, slug, number, Action.MANAGE_COMMENTS)
-    comment = get_object_or_404(selectors.comments_visible_to(request.user, draft), pk=comment_id, level=0)
+    visible = selectors.comments_visible_to(request.user, draft)
+    comment = get_object_or_404(visible, pk=comment_id, level=0)
+    filters = forms.CommentFilterForm(request.GET or None)
+    table = selectors.comments_for_table(visible, filters.cleaned_data if filters.is_valid() else None)
+    previous, following = selectors.pending_neighbours(table, comment)
+    query = _without(request.GET, "page")
     form = forms.DispositionForm(posted(request), instance=comment, initial={"seen": services.decision_stamp(comment)})
-    hide = forms.HideCommentForm()
     conflict = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -247,8 +261,12 @@ def comment_decide(request: HttpRequest, slug: str, number: int, comment_id: int
                 initial={**form.cleaned_data, "seen": services.decision_stamp(exc.comment)},
             )
         else:
-            messages.success(request, _("Saved the decision on %(ref)s.") % {"ref": comment})
-            return redirect("drafts:comment_table", slug=slug, number=number)
+            messages.success(request, _("Saved the decision on %(ref)s (not yet published).") % {"ref": comment})
+            if request.POST.get("then") == "next" and following is not None:
+                target = reverse("drafts:comment_decide", args=[slug, number, following])
+            else:
+                target = reverse("drafts:comment_table", args=[slug, number])
+            return redirect(f"{target}?{query}" if query else target)
     (outcome,) = present.outcomes(request.user, [comment])
     versions = selectors.linkable_versions(comment)
     return render(
@@ -259,13 +277,106 @@ def comment_decide(request: HttpRequest, slug: str, number: int, comment_id: int
             "draft": draft,
             "comment": comment,
             "form": form,
-            "hide": hide,
+            "hide": forms.HideCommentForm(),
             "conflict": conflict,
             "outcome": outcome,
+            "proposal": present.proposal(comment),
+            "edits": comment.edits.all(),
+            "previous": previous,
+            "following": following,
+            "query": query,
             "changes": comment.changes.select_related("version__revision__user", "section").order_by("version"),
             "link": forms.LinkVersionsForm(versions=versions) if versions.exists() else None,
         },
         status=409 if conflict else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def decisions_publish(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    """The decisions drafted on a draft's comments, to publish all at once or a selection."""
+    draft, _access = draft_for(request, slug, number, Action.MANAGE_COMMENTS)
+    drafted = selectors.unpublished_decisions(draft)
+    form = forms.PublishDecisionsForm(posted(request), queryset=drafted)
+    if request.method == "POST" and form.is_valid():
+        chosen = None if form.cleaned_data["scope"] == "all" else list(form.cleaned_data["comments"])
+        published = services.decisions_publish(draft=draft, user=acting_user(request), comments=chosen)
+        messages.success(
+            request,
+            _("Published %(n)s decisions; each commenter is sent one e-mail listing theirs.") % {"n": published},
+        )
+        return redirect("drafts:comment_table", slug=slug, number=number)
+    return render(
+        request,
+        "drafts/decisions_publish.html",
+        {"document": draft.document, "draft": draft, "form": form, "drafted": drafted},
+        status=400 if form.is_bound else 200,
+    )
+
+
+# A commenter's own comment: reword or withdraw it while the window is open --------------------------
+
+
+def _own_comment(request: HttpRequest, slug: str, number: int, comment_id: int):
+    draft, _access = draft_for(request, slug, number, Action.COMMENT)
+    comment = get_object_or_404(selectors.comments_visible_to(request.user, draft), pk=comment_id)
+    if comment.user_id != request.user.pk:
+        raise Http404
+    return draft, comment
+
+
+@require_http_methods(["GET", "POST"])
+def comment_edit(request: HttpRequest, slug: str, number: int, comment_id: int) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    draft, comment = _own_comment(request, slug, number, comment_id)
+    _html, paragraphs = _paragraphs(comment.draft_section)
+    form = forms.CommentEditForm(posted(request), comment=comment, paragraphs=paragraphs)
+    refusal = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.comment_edit(
+                comment=comment,
+                user=acting_user(request),
+                text=data["comment"],
+                proposed_text=data.get("proposed_text", ""),
+                kind=data.get("kind"),
+                paragraph=data.get("paragraph"),
+                quote=data.get("quote", ""),
+            )
+        except services.CommentRefused as exc:
+            refusal = str(exc)
+        else:
+            messages.success(request, _("Saved your changes to %(ref)s.") % {"ref": comment})
+            return redirect(comment.get_absolute_url())
+    return render(
+        request,
+        "drafts/comment_edit.html",
+        {"document": draft.document, "draft": draft, "comment": comment, "form": form, "refusal": refusal},
+        status=403 if refusal else 400 if form.is_bound else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def comment_withdraw(request: HttpRequest, slug: str, number: int, comment_id: int) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    draft, comment = _own_comment(request, slug, number, comment_id)
+    refusal = None
+    if request.method == "POST":
+        try:
+            services.comment_withdraw(comment=comment, user=acting_user(request))
+        except services.CommentRefused as exc:
+            refusal = str(exc)
+        else:
+            messages.success(request, _("Withdrew %(ref)s; it stays in the record, marked withdrawn.") % {"ref": comment})
+            return redirect(comment.get_absolute_url())
+    return render(
+        request,
+        "drafts/comment_withdraw.html",
+        {"document": draft.document, "draft": draft, "comment": comment, "refusal": refusal},
+        status=403 if refusal else 200,
     )
 
 

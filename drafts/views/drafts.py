@@ -91,13 +91,18 @@ def draft_freeze(request: HttpRequest, slug: str) -> HttpResponse:
                 document=document,
                 user=acting_user(request),
                 submission=form.cleaned_data["submission"],
+                keep_previous_open=form.cleaned_data["keep_previous_open"],
                 **settings_fields,
             ),
         )
         if draft is not None:
             messages.success(request, _("Froze %(draft)s.") % {"draft": draft.title})
             return redirect(draft)
-    return render(request, "drafts/draft_freeze.html", {"document": document, "form": form})
+    return render(
+        request,
+        "drafts/draft_freeze.html",
+        {"document": document, "form": form, "taking_comments": selectors.drafts_taking_comments(document)},
+    )
 
 
 @require_http_methods(["GET", "POST"])

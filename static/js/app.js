@@ -54,6 +54,25 @@
     });
   }
 
+  /* "Select all on this page" in a table of checkboxes: shown only when this file runs (it is
+     hidden in the page), since without it the box would do nothing. */
+  function selectAll() {
+    document.querySelectorAll("input[data-select-all]").forEach(function (all) {
+      var name = all.dataset.selectAll, form = all.form;
+      var boxes = function () { return form.querySelectorAll('input[type=checkbox][name="' + name + '"]'); };
+      all.hidden = false;
+      all.addEventListener("change", function () {
+        boxes().forEach(function (box) { box.checked = all.checked; });
+      });
+      form.addEventListener("change", function (event) {
+        if (event.target === all || event.target.name !== name) return;
+        var list = Array.prototype.slice.call(boxes());
+        all.checked = list.every(function (box) { return box.checked; });
+      });
+    });
+  }
+
   wire(document);
   changeKeys();
+  selectAll();
 })();

@@ -23,6 +23,11 @@ class Command(ActingCommand):
         parser.add_argument("--label", default="", help='e.g. "Zero draft"')
         parser.add_argument("--visibility", default=Draft.Visibility.WORKING_GROUP, choices=Draft.Visibility.values)
         parser.add_argument("--comments-open-until", help="ISO 8601 date-time; comments open now until then")
+        parser.add_argument(
+            "--keep-previous-open",
+            action="store_true",
+            help="leave earlier drafts' comment windows open (by default the new draft supersedes them)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         document = self.document(options["slug"])
@@ -41,6 +46,7 @@ class Command(ActingCommand):
             visibility=options["visibility"],
             comments_open_from=opens,
             comments_open_until=closes,
+            keep_previous_open=options["keep_previous_open"],
         )
         self.stderr.write(f"Froze {document.slug} as {draft.title} ({draft.sections.count()} sections).")
         self.stdout.write(str(draft.number))
