@@ -438,7 +438,7 @@ class PublishDecisionsForm(forms.Form):
             _model_choices(self, "comments").queryset = queryset
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         if cleaned.get("scope") == "selected" and not cleaned.get("comments") and "comments" not in self.errors:
             self.add_error("comments", forms.ValidationError(
                 _("Tick at least one decision to publish, or publish them all."), code="required"))

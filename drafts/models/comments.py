@@ -204,7 +204,7 @@ class DraftComment(XtdComment):
         return self.reference or f"#{self.pk}"
 
     def save(self, *args, **kwargs) -> None:
-        if self.document_id is None and self.draft_id is not None:
+        if self.document_id is None and self.draft_id is not None:  # type: ignore[has-type]
             self.document_id = Draft.objects.values_list("document_id", flat=True).get(pk=self.draft_id)
         super().save(*args, **kwargs)
 

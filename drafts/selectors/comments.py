@@ -112,7 +112,8 @@ def pending_neighbours(table: QuerySet[DraftComment], comment: DraftComment) -> 
     """The pending comments just before and after ``comment`` in the table's order (withdrawn ones
     skipped): where "previous" and "next" take an editor triaging, as ids. One query."""
     pending = list(
-        table.filter(Q(disposition="pending", withdrawn_at__isnull=True) | Q(pk=comment.pk)).values_list("pk", flat=True)
+        table.filter(Q(disposition="pending", withdrawn_at__isnull=True) | Q(pk=comment.pk))
+        .values_list("pk", flat=True)
     )
     if comment.pk not in pending:
         return None, (pending[0] if pending else None)

@@ -145,7 +145,7 @@ def comment_edit(
     current = _own_while_open(comment, user)
     if current.disposition != Disposition.PENDING:
         raise CommentRefused(_("The editors have decided on this comment, so its wording stays as they read it."))
-    new = {"comment": text.strip()} if current.level else {
+    new: dict[str, object] = {"comment": text.strip()} if current.level else {
         "comment": text.strip(),
         "proposed_text": proposed_text.strip(),
         "kind": kind or current.kind,

@@ -227,7 +227,9 @@ def decisions_published_mails(draft: Draft, comment_ids: list[int]) -> list[Mail
                 {
                     "draft": draft,
                     "person": person.get_full_name() or person.get_username(),
-                    "decisions": [(c, c.get_shown_disposition_display(), absolute(c.get_absolute_url())) for c in theirs],
+                    "decisions": [
+                        (c, c.get_shown_disposition_display(), absolute(c.get_absolute_url())) for c in theirs
+                    ],
                     "url": absolute(reverse("drafts:my_comments")),
                 },
             )

@@ -370,7 +370,9 @@ def comment_withdraw(request: HttpRequest, slug: str, number: int, comment_id: i
         except services.CommentRefused as exc:
             refusal = str(exc)
         else:
-            messages.success(request, _("Withdrew %(ref)s; it stays in the record, marked withdrawn.") % {"ref": comment})
+            messages.success(
+                request, _("Withdrew %(ref)s; it stays in the record, marked withdrawn.") % {"ref": comment}
+            )
             return redirect(comment.get_absolute_url())
     return render(
         request,

@@ -304,6 +304,7 @@ class Command(BaseCommand):
             services.comment_dispose(
                 comments=[posted[label]], user=users["editor"], draft=draft, disposition=disposition, response=response
             )
+        services.decisions_publish(draft=draft, user=users["editor"])  # stakeholders see them from here on
 
     def _link_decisions(self, draft: Draft, editor: UserModel) -> None:
         """Each accepted comment's decision is carried out by the revision of its section: link them,
