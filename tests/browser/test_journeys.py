@@ -251,7 +251,7 @@ def test_an_editor_compares_drafts_decides_on_comments_and_downloads_the_matrix(
     page.get_by_label("Disposition").select_option(label="Accepted")
     page.get_by_label("Response").fill("Accepted: the remedy is named in 1.1.")
     journey.step("6-decide")
-    page.get_by_role("button", name="Save decision").click()
+    page.get_by_role("button", name="Save and go back to the table").click()
     expect(page.get_by_role("status")).to_contain_text("Saved the decision on")
     expect(table.get_by_role("row").filter(has_text="MRN-001").filter(has_text="Name the remedy")).to_contain_text(
         "Accepted: the remedy is named in 1.1."

@@ -156,8 +156,8 @@ def test_an_editor_applies_links_and_decides_comments_then_freezes_and_reanchors
     assert_change_linked(linked, "linked", "p1-g2")
     page.get_by_label("Disposition").select_option(label="Accepted")
     page.get_by_label("Response").fill("The repetition is gone.")
-    page.get_by_role("button", name="Save decision").click()
-    expect(page.get_by_role("status")).to_contain_text("Saved the decision on MRN-003.")
+    page.get_by_role("button", name="Save and go back to the table").click()
+    expect(page.get_by_role("status")).to_contain_text("Saved the decision on MRN-003")
 
     page.goto(f"{live_server.url}{_decide_url(cited)}")
     expect(page.locator("ul.linked-changes")).to_contain_text("Cite the treaty in 1.2")
@@ -165,8 +165,8 @@ def test_an_editor_applies_links_and_decides_comments_then_freezes_and_reanchors
     page.get_by_label("Disposition").select_option(label="Accepted")
     page.get_by_label("Response").fill("1.2 now cites the treaty.")
     journey.step("7-decision-form")
-    page.get_by_role("button", name="Save decision").click()
-    expect(page.get_by_role("status")).to_contain_text("Saved the decision on MRN-002.")
+    page.get_by_role("button", name="Save and go back to the table").click()
+    expect(page.get_by_role("status")).to_contain_text("Saved the decision on MRN-002")
     cited.refresh_from_db()
     assert (cited.disposition, cited.response) == (Disposition.ACCEPTED, "1.2 now cites the treaty.")
 
@@ -249,6 +249,7 @@ def second_draft(first_draft) -> dict:
     second = freeze(data["document"], user=editor, label="First revision")
     services.comment_reanchor(comment=data["removed"], user=editor,
                               target=DraftSection.objects.get(draft=second, key="p2-g1"), paragraph=2)
+    services.decisions_publish(draft=draft, user=editor)  # what the stakeholder reads is published
     return {**data, "second": second}
 
 
@@ -348,8 +349,8 @@ def test_a_stakeholder_reads_what_became_of_her_comments_and_what_changed_why(
     nojs.get_by_label("Response").fill("Defined in the glossary.")
     screenshot(nojs, "lineage-nojs", "2-decision-page")
     with nojs.expect_navigation():
-        nojs.get_by_role("button", name="Save decision").click()
-    expect(nojs.get_by_role("status")).to_contain_text("Saved the decision on MRN-008.")
+        nojs.get_by_role("button", name="Save and go back to the table").click()
+    expect(nojs.get_by_role("status")).to_contain_text("Saved the decision on MRN-008")
     pending.refresh_from_db()
     assert (pending.disposition, pending.response) == (Disposition.NOTED, "Defined in the glossary.")
     context.close()
