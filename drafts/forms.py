@@ -12,6 +12,7 @@ from django.contrib.auth.forms import UserCreationForm
 from django.contrib.contenttypes.models import ContentType
 from django.core.validators import MaxLengthValidator
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_comments.forms import COMMENT_MAX_LENGTH
 from django_comments_xtd.forms import XtdCommentForm
@@ -32,7 +33,7 @@ from drafts.models import (
     validate_renderable,
     validate_single_line,
 )
-from drafts.models.documents import has_visible_text
+from drafts.models.documents import has_visible_text, time_zone_names
 from drafts.services import submissions
 from drafts.values import BODY_MAX_CHARS, HEADING_MAX_LENGTH, MAX_ID
 
@@ -167,11 +168,29 @@ class MessageForm(forms.Form):
     message = forms.CharField(label=_("Message"), max_length=2000, required=False)
 
 
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
+# Dates are typed year first ("2026-12-31 18:00"), in the document's time zone, whatever the browser's
+# locale would make of a date picker (an en-US datetime-local box reads 12/31/2026).
+DATE_TIME_INPUT_FORMATS = ["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d"]
 
+
+class DateTimeInput(forms.DateTimeInput):
     def __init__(self, **kwargs) -> None:
-        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+        attrs = {"placeholder": "2026-12-31 18:00", "inputmode": "numeric", "autocomplete": "off", "size": 17}
+        super().__init__(format="%Y-%m-%d %H:%M", attrs=attrs, **kwargs)
+
+
+def _window_help(form: forms.BaseForm) -> None:
+    """Name the time zone the window is typed in: the document's (or the reader's own), shown as they read it."""
+    zone = timezone.get_current_timezone_name()
+    abbreviation = timezone.localtime().strftime("%Z")
+    for name in ("comments_open_from", "comments_open_until"):
+        field = form.fields[name]
+        assert isinstance(field, forms.DateTimeField)
+        field.input_formats = DATE_TIME_INPUT_FORMATS
+        field.help_text = _("Year-month-day hour:minute, e.g. 2026-12-31 18:00, in %(zone)s time (%(abbr)s).") % {
+            "zone": zone, "abbr": abbreviation}
+    form.fields["comments_open_from"].help_text = "{} {}".format(
+        form.fields["comments_open_from"].help_text, _("Leave both empty for no comment window."))
 
 
 class DraftSettingsForm(forms.ModelForm):
@@ -183,9 +202,10 @@ class DraftSettingsForm(forms.ModelForm):
             "comments_open_until": DateTimeInput(),
             "note": forms.Textarea(attrs={"rows": 4}),
         }
-        help_texts = {
-            "comments_open_from": _("Your time zone's local time. Leave empty for no comment window."),
-        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        _window_help(self)
 
 
 class DraftFreezeForm(DraftSettingsForm):
@@ -376,7 +396,7 @@ class LinkVersionsForm(forms.Form):
 def _version_label(version: Version) -> str:
     who = version.revision.user
     name = (who.get_full_name() or who.get_username()) if who is not None else ""
-    when = version.revision.date_created.strftime("%Y-%m-%d %H:%M")
+    when = timezone.localtime(version.revision.date_created).strftime("%Y-%m-%d %H:%M %Z")
     return f"{when} · {name} · {version.revision.comment or '-'}"
 
 
@@ -510,6 +530,21 @@ class SignUpForm(UserCreationForm):
                 ),
             )
         return data
+
+
+class PreferencesForm(forms.Form):
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        required=False,
+        help_text=_("Dates and comment windows are shown, and typed, in this time zone. "
+                    "Empty: each document's own time zone."),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["time_zone"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", _("Each document's own")), *((z, z.replace("_", " ")) for z in sorted(time_zone_names()))]
 
 
 class InviteForm(forms.Form):

@@ -51,6 +51,7 @@ urlpatterns = [
     path(COMMENT_PAGES + "<id:comment_id>/flag/", comments.comment_flag, name="comment_flag"),
     path("d/<slug:slug>/invite/", accounts.invite, name="invite"),
     path("my/comments/", comments.my_comments, name="my_comments"),
+    path("my/preferences/", accounts.preferences, name="preferences"),
     path("invitations/<str:token>/", accounts.invitation_accept, name="invitation_accept"),
     path("follow-ups/stop/<str:token>/", accounts.followup_mute, name="followup_mute"),
 ]

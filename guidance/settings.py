@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "drafts.middleware.ContentSecurityPolicyMiddleware",
+    "drafts.middleware.TimeZoneMiddleware",
 ]
 
 if not DEBUG:

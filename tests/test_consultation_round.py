@@ -22,7 +22,6 @@ from tests.html_forms import rendered_fields, submit
 from tests.test_comments import open_window, post_comment, section_url
 
 
-
 @pytest.fixture
 def document(make_guidance):
     return make_guidance(principles=3, guidelines=2)
@@ -83,7 +82,8 @@ def test_a_reply_to_a_withdrawn_comment_is_refused_and_nothing_is_stored(client,
         client.get(section_url(draft, "p1-g1") + f"?reply_to={first.pk}").content, form_id="comment-form"
     )
     services.comment_withdraw(comment=first, user=people["ngo"])
-    response = client.post(reverse("drafts:comment_post", args=["guidance", draft.number]), submit(fields, comment="Hm"))
+    post = reverse("drafts:comment_post", args=["guidance", draft.number])
+    response = client.post(post, submit(fields, comment="Hm"))
     assert response.status_code == 403 and "withdrew" in response.content.decode()
     assert DraftComment.objects.count() == 1
 
@@ -162,7 +162,8 @@ def test_the_migration_renumbers_ids_the_first_wave_repeated_and_publishes_its_d
     document = old.get_model("drafts", "Document").objects.create(slug="old", title="Old")
     drafts = [old.get_model("drafts", "Draft").objects.create(document=document, number=n) for n in (1, 2)]
     site = old.get_model("sites", "Site").objects.get_or_create(pk=1, defaults={"domain": "x", "name": "x"})[0]
-    draft_type = old.get_model("contenttypes", "ContentType").objects.get_or_create(app_label="drafts", model="draft")[0]
+    types = old.get_model("contenttypes", "ContentType").objects
+    draft_type = types.get_or_create(app_label="drafts", model="draft")[0]
     comment_model = old.get_model("drafts", "DraftComment")
 
     def stored(draft, reference: str, **extra):

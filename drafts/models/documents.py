@@ -75,17 +75,17 @@ def validate_single_line(value: str) -> None:
 
 
 def validate_time_zone(value: str) -> None:
-    """An IANA time zone name this machine knows ("Europe/Geneva", "UTC")."""
-    if value not in _time_zone_names():
+    """An IANA time zone name this machine knows ("Europe/Zurich", "UTC")."""
+    if value not in time_zone_names():
         raise ValidationError(
-            _("Unknown time zone %(zone)s: use a name such as Europe/Geneva or America/New_York."),
+            _("Unknown time zone %(zone)s: use a name such as Europe/Zurich or America/New_York."),
             code="unknown_time_zone",
             params={"zone": value},
         )
 
 
 @cache
-def _time_zone_names() -> frozenset[str]:
+def time_zone_names() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones()) | {"UTC"}
 
 

@@ -5,7 +5,7 @@ Each writing service takes the acting ``user`` and asks ``drafts.access`` first,
 A change to a section is exactly one reversion revision, with the acting user and a message.
 """
 
-from drafts.services.accounts import stakeholder_sign_up
+from drafts.services.accounts import preferences_set, stakeholder_sign_up
 from drafts.services.comments import (
     CommentRefused,
     DecisionConflict,
@@ -65,6 +65,7 @@ __all__ = [
     "membership_set",
     "mute_target",
     "parsed_states",
+    "preferences_set",
     "section_create",
     "section_move",
     "section_remove",

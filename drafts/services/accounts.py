@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from drafts.models import Profile
+from drafts.models import Profile, validate_time_zone
 
 if TYPE_CHECKING:
     from drafts.access import UserModel
@@ -37,3 +37,16 @@ def stakeholder_sign_up(
         ) from exc
     Profile.objects.create(user=user, organisation=organisation.strip(), category=category)
     return user
+
+
+@transaction.atomic
+def preferences_set(*, user: UserModel, time_zone: str) -> str:
+    """A person's own preferences: the time zone they read dates in ("" for each document's own)."""
+    if not user.is_authenticated or not user.is_active:
+        raise PermissionDenied(_("Sign in to set your preferences."))
+    if time_zone:
+        validate_time_zone(time_zone)
+    profile, _created = Profile.objects.get_or_create(user=user)
+    profile.time_zone = time_zone
+    profile.save(update_fields=["time_zone"])
+    return time_zone

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django_comments.models import CommentFlag
 from django_comments_xtd.models import MaxThreadLevelExceededException
@@ -341,4 +342,4 @@ def _same_comment_posted(comment: DraftComment, user: UserModel) -> DraftComment
 
 
 def _local(moment: datetime) -> str:
-    return timezone.localtime(moment).strftime("%d %B %Y, %H:%M %Z")
+    return date_format(timezone.localtime(moment), "j F Y, H:i T")

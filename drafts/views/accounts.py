@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,7 +14,8 @@ from django.views.decorators.http import require_http_methods
 
 from drafts import forms, selectors, services
 from drafts.access import Action
-from drafts.models import Role
+from drafts.middleware import remember_time_zone
+from drafts.models import Profile, Role
 from drafts.views.common import acting_user, attempt, document_for, posted
 
 
@@ -115,3 +117,17 @@ def followup_mute(request: HttpRequest, token: str) -> HttpResponse:
         services.followup_mute(target)
         return render(request, "drafts/followup_mute.html", {"target": target, "done": True})
     return render(request, "drafts/followup_mute.html", {"target": target, "done": False})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def preferences(request: HttpRequest) -> HttpResponse:
+    """The signed-in person's own settings: for now, the time zone dates are shown in."""
+    current = Profile.objects.filter(user=acting_user(request)).values_list("time_zone", flat=True).first() or ""
+    form = forms.PreferencesForm(posted(request), initial={"time_zone": current})
+    if request.method == "POST" and form.is_valid():
+        zone = services.preferences_set(user=acting_user(request), time_zone=form.cleaned_data["time_zone"])
+        remember_time_zone(request, zone)
+        messages.success(request, _("Saved your preferences."))
+        return redirect("drafts:preferences")
+    return render(request, "drafts/preferences.html", {"form": form}, status=400 if form.is_bound else 200)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from drafts import interchange, rendering, selectors
 from drafts.access import Action, DocumentAccess, access_for
+from drafts.middleware import activate_for_document
 from drafts.models import Document, Draft, Section
 from drafts.values import BODY_MAX_CHARS
 
@@ -37,6 +38,7 @@ def document_for(request: HttpRequest, slug: str, action: Action | None = None) 
     """The document, if this person may see it (and do ``action``): else a 404 that reveals nothing,
     or a 403 for a working-group member asking for an editor's page."""
     document = get_object_or_404(selectors.documents_visible_to(request.user), slug=slug)
+    activate_for_document(request, document.time_zone)
     access = access_for(request.user, document)
     if action is not None:
         _refuse(access, action)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import zoneinfo
 from argparse import ArgumentParser
 from typing import Any
 
 from django.core.management.base import CommandError
 from django.utils.dateparse import parse_datetime
-from django.utils.timezone import get_current_timezone, is_naive, make_aware, now
+from django.utils.timezone import is_naive, make_aware, now
 
 from drafts import services
 from drafts.management.base import ActingCommand
@@ -22,7 +23,10 @@ class Command(ActingCommand):
         parser.add_argument("slug", help="the document's slug")
         parser.add_argument("--label", default="", help='e.g. "Zero draft"')
         parser.add_argument("--visibility", default=Draft.Visibility.WORKING_GROUP, choices=Draft.Visibility.values)
-        parser.add_argument("--comments-open-until", help="ISO 8601 date-time; comments open now until then")
+        parser.add_argument(
+            "--comments-open-until",
+            help="ISO 8601 date-time; comments open now until then (without an offset: the document's time zone)",
+        )
         parser.add_argument(
             "--keep-previous-open",
             action="store_true",
@@ -36,8 +40,11 @@ class Command(ActingCommand):
             closes = parse_datetime(options["comments_open_until"])
             if closes is None:
                 raise CommandError(f"--comments-open-until: {options['comments_open_until']!r} is not ISO 8601.")
-            if is_naive(closes):
-                closes = make_aware(closes, get_current_timezone())
+            if is_naive(closes):  # a time without an offset is the document's local time
+                try:
+                    closes = make_aware(closes, zoneinfo.ZoneInfo(document.time_zone))
+                except (ValueError, zoneinfo.ZoneInfoNotFoundError) as exc:
+                    raise CommandError(f"--comments-open-until: {exc}") from exc
         opens = now() if closes else None
         draft = services.draft_freeze(
             document=document,

@@ -223,7 +223,8 @@ class Command(BaseCommand):
         if document is None:  # only a dry run leaves it unset
             raise CommandError(f"Importing {SLUG} made no document.")
         document.symbol = "WG/MIG/2026/CRP.1"
-        document.save(update_fields=["symbol"])
+        document.time_zone = "Europe/Zurich"  # the secretariat's: windows and dates read in Geneva time
+        document.save(update_fields=["symbol", "time_zone"])
         for username, _password, role, _description in DEMO_USERS:
             services.membership_set(document=document, person=users[username], role=role, user=users["editor"])
         for username, *_rest in STAKEHOLDERS:
