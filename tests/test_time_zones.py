@@ -87,3 +87,22 @@ def test_freeze_draft_reads_a_time_without_offset_in_the_documents_zone(people, 
     first, second = Draft.objects.order_by("number")
     assert first.comments_open_until == datetime(2026, 12, 31, 17, 0, tzinfo=UTC)
     assert second.comments_open_until == datetime(2026, 12, 31, 18, 0, tzinfo=UTC)
+
+
+def test_a_follow_up_mail_dates_the_comment_in_its_recipients_time_zone(client, people, geneva, settings) -> None:
+    from django.core import mail
+
+    from drafts import services
+    from tests.test_comments import open_window, post_comment
+
+    draft = freeze(geneva, visibility=Draft.Visibility.RESTRICTED, **open_window())
+    Profile.objects.filter(user=people["ngo"]).update(time_zone="Asia/Tokyo")
+    client.force_login(people["ngo"])
+    post_comment(client, draft, "p1-g1", comment="Following this.")
+    client.force_login(people["state"])
+    mail.outbox.clear()
+    post_comment(client, draft, "p1-g1", comment="A second view.")
+    comment = draft.comments.get(comment="A second view.")
+    services.notifications.followup_notify(comment)
+    (message,) = [m for m in mail.outbox if m.to == ["ngo@example.org"]][-1:]
+    assert "JST" in message.body

@@ -12,6 +12,7 @@ the mute link signs three ids, never a name, an address or a password hash.
 from __future__ import annotations
 
 import re
+import zoneinfo
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -24,13 +25,14 @@ from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from drafts import access, selectors
 from drafts.access import Action
-from drafts.models import Draft, DraftComment, DraftSection, Invitation
+from drafts.models import Document, Draft, DraftComment, DraftSection, Invitation, Profile
 
 if TYPE_CHECKING:
     from drafts.access import UserModel
@@ -66,6 +68,12 @@ def _send(mails: list[Mail]) -> int:
     return get_connection().send_messages(messages) or 0
 
 
+def _their_time(person: UserModel, document: Document) -> timezone.override:
+    """Dates in a message read in its recipient's time zone: theirs if they chose one, else the document's."""
+    chosen = Profile.objects.filter(user=person).values_list("time_zone", flat=True).first()
+    return timezone.override(zoneinfo.ZoneInfo(chosen or document.time_zone))
+
+
 def _body(template: str, context: dict) -> str:
     return render_to_string(f"drafts/mail/{template}", context)
 
@@ -94,7 +102,7 @@ def followup_mails(comment: DraftComment) -> list[Mail]:
     for person in _followers(comment):
         if not _may_read_comment(person, comment):
             continue  # a draft they no longer read, a thread kept apart, a hidden comment: not told
-        with override(settings.LANGUAGE_CODE):
+        with override(settings.LANGUAGE_CODE), _their_time(person, draft.document):
             subject = _("%(document)s: a new comment on %(where)s") % {"document": draft.document.title, "where": where}
             body = _body(
                 "followup.txt",
@@ -177,7 +185,7 @@ def draft_published_mails(draft: Draft, previous: Draft) -> list[Mail]:
     for person in commenters:
         if not access.access_for(person, draft.document).allows(Action.READ_DRAFT, draft):
             continue
-        with override(settings.LANGUAGE_CODE):
+        with override(settings.LANGUAGE_CODE), _their_time(person, draft.document):
             subject = _("%(document)s: %(draft)s is out") % {"document": draft.document.title, "draft": draft.title}
             body = _body(
                 "draft_published.txt",
@@ -219,7 +227,7 @@ def decisions_published_mails(draft: Draft, comment_ids: list[int]) -> list[Mail
         )
         if not theirs:
             continue
-        with override(settings.LANGUAGE_CODE):
+        with override(settings.LANGUAGE_CODE), _their_time(person, draft.document):
             subject = _("%(document)s: the decisions on your comments on %(draft)s") % {
                 "document": draft.document.title, "draft": draft.title}
             body = _body(
