@@ -155,7 +155,7 @@ def test_ids_are_numbered_across_the_documents_drafts_and_the_database_refuses_a
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_renumbers_ids_the_first_wave_repeated_and_publishes_its_decisions() -> None:
     """Data as the first wave left it (IDs numbered per draft), migrated forward."""
-    before, after = ("drafts", "0008_lineage_and_comment_changes"), ("drafts", "0009_consultation_round")
+    before, after = ("drafts", "0008_lineage_and_comment_changes"), ("drafts", "0011_comment_ids_per_document")
     executor = MigrationExecutor(connection)
     executor.migrate([before])
     old = executor.loader.project_state([before]).apps

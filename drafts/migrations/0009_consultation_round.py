@@ -2,39 +2,10 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import drafts.models.documents
 from django.conf import settings
 from django.db import migrations, models
 
-
-def _documents_and_unique_ids(apps, schema_editor):
-    """Put each comment's document on it; give a fresh ID to every comment whose ID an earlier comment of
-    the same document already had (the first wave numbered IDs per draft, so MRN-001 could recur);
-    and publish the decisions made so far, which stakeholders have already been reading."""
-    DraftComment = apps.get_model("drafts", "DraftComment")
-    Draft = apps.get_model("drafts", "Draft")
-    for draft_id, document_id in Draft.objects.values_list("pk", "document_id"):
-        DraftComment.objects.filter(draft_id=draft_id).update(document_id=document_id)
-    for document_id in set(Draft.objects.values_list("document_id", flat=True)):
-        comments = DraftComment.objects.filter(document_id=document_id).exclude(reference="").order_by("pk")
-        seen: set[str] = set()
-        highest: dict[str, int] = {}
-        for reference in comments.values_list("reference", flat=True):
-            code, _dash, number = reference.rpartition("-")
-            if number.isdigit():
-                highest[code] = max(highest.get(code, 0), int(number))
-        for comment in comments:
-            if comment.reference in seen:
-                code = comment.reference.rpartition("-")[0] or comment.reference
-                highest[code] = highest.get(code, 0) + 1
-                comment.reference = f"{code}-{highest[code]:03d}"
-                comment.save(update_fields=["reference"])
-            seen.add(comment.reference)
-    DraftComment.objects.exclude(disposition="pending", response="").update(
-        published_disposition=models.F("disposition"),
-        published_response=models.F("response"),
-        published_at=models.F("decided_at"),
-    )
+import drafts.models.documents
 
 
 class Migration(migrations.Migration):
@@ -135,20 +106,6 @@ class Migration(migrations.Migration):
             model_name='draftcomment',
             name='batch',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='comments', to='drafts.commentbatch'),
-        ),
-        migrations.RunPython(_documents_and_unique_ids, migrations.RunPython.noop),
-        migrations.AlterField(
-            model_name='draftcomment',
-            name='document',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='drafts.document'),
-        ),
-        migrations.AddConstraint(
-            model_name='draftcomment',
-            constraint=models.UniqueConstraint(condition=models.Q(('reference', ''), _negated=True), fields=('document', 'reference'), name='comment_reference_unique_per_document'),
-        ),
-        migrations.AddConstraint(
-            model_name='draftcomment',
-            constraint=models.CheckConstraint(condition=models.Q(('published_disposition__in', ['pending', 'accepted', 'accepted_modified', 'rejected', 'noted'])), name='comment_published_disposition_known'),
         ),
         migrations.AddField(
             model_name='commentedit',
