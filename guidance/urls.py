@@ -15,3 +15,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("drafts.urls")),
 ]
+
+# Error pages with the site's header, in the visitor's language (drafts/views/errors.py).
+handler400 = "drafts.views.errors.bad_request"
+handler403 = "drafts.views.errors.permission_denied"
+handler404 = "drafts.views.errors.page_not_found"
+handler500 = "drafts.views.errors.server_error"
