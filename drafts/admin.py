@@ -19,7 +19,7 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Document)
 class DocumentAdmin(admin.ModelAdmin):
-    list_display = ["title", "slug", "symbol", "numbering"]
+    list_display = ["title", "slug", "symbol", "numbering", "time_zone"]
     search_fields = ["title", "slug", "symbol"]
     inlines = [MembershipInline]
 

@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, Self
 
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
 from django.contrib.contenttypes.models import ContentType
+from django.core import signing
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from django_comments.forms import COMMENT_MAX_LENGTH
 from django_comments_xtd.forms import XtdCommentForm
 from reversion.models import Version
 
-from drafts import interchange, selectors
+from drafts import interchange, selectors, values
+from drafts.interchange import comment_sheets
 from drafts.models import (
     CommentKind,
     Disposition,
@@ -33,7 +39,7 @@ from drafts.models import (
     validate_renderable,
     validate_single_line,
 )
-from drafts.models.documents import has_visible_text, time_zone_names
+from drafts.models.documents import default_time_zone, has_visible_text, time_zone_names
 from drafts.services import submissions
 from drafts.values import BODY_MAX_CHARS, HEADING_MAX_LENGTH, MAX_ID
 
@@ -170,25 +176,76 @@ class MessageForm(forms.Form):
 
 # Dates are typed year first ("2026-12-31 18:00"), in the document's time zone, whatever the browser's
 # locale would make of a date picker (an en-US datetime-local box reads 12/31/2026).
-DATE_TIME_INPUT_FORMATS = ["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d"]
+DATE_TIME_INPUT_FORMATS = ["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S"]
 
 
 class DateTimeInput(forms.DateTimeInput):
     def __init__(self, **kwargs) -> None:
-        attrs = {"placeholder": "2026-12-31 18:00", "inputmode": "numeric", "autocomplete": "off", "size": 17}
+        # No inputmode="numeric": a phone's number pad has no "-", ":" or space to type the rest with.
+        attrs = {"placeholder": "2026-12-31 18:00", "autocomplete": "off", "size": 17}
         super().__init__(format="%Y-%m-%d %H:%M", attrs=attrs, **kwargs)
+
+
+class ZonedDateTimeField(forms.DateTimeField):
+    """A date and time typed year first, read in the active time zone (the document's, or the reader's
+    own) and kept as a UTC instant. A date alone is refused rather than read as 00:00: a deadline typed
+    "2026-12-31" would otherwise close at the start of that day, not at its end. A wall-clock time that
+    the clocks skip or show twice at a daylight-saving change is refused with a message that says so."""
+
+    widget = DateTimeInput
+    input_formats = DATE_TIME_INPUT_FORMATS
+    default_error_messages = {
+        "invalid": _("Enter the date year first and the time on a 24-hour clock, e.g. 2026-12-31 18:00."),
+        "date_alone": _("Add the time as well, e.g. %(date)s 18:00: a date alone would mean 00:00 at its start."),
+        "skipped": _("%(when)s does not exist in %(zone)s: the clocks go forward then. Enter another time."),
+        "repeated": _("%(when)s happens twice in %(zone)s: the clocks go back then. Enter another time, "
+                      "or add the UTC offset you mean: %(earlier)s or %(later)s."),
+    }
+
+    def to_python(self, value: Any) -> datetime | None:
+        if isinstance(value, str):
+            text = value.strip()
+            if values.is_date_alone(text):
+                raise ValidationError(self.error_messages["date_alone"], code="date_alone", params={"date": text})
+            self._refuse_clock_change(text)
+        return super().to_python(value)
+
+    def _refuse_clock_change(self, text: str) -> None:
+        try:
+            typed = parse_datetime(text)
+        except ValueError:
+            return  # not a date at all: Django's own parsing says so
+        if typed is None or timezone.is_aware(typed):
+            return  # typed with an offset: an instant, whatever the clocks do
+        zone = timezone.get_current_timezone()
+        change = values.clock_change(typed, zone)
+        if change:
+            when = typed.strftime("%Y-%m-%d %H:%M")
+            earlier, later = (typed.replace(tzinfo=zone, fold=fold).isoformat(" ", "minutes") for fold in (0, 1))
+            raise ValidationError(
+                self.error_messages[change],
+                code=change,
+                params={"when": when, "zone": timezone.get_current_timezone_name(), "earlier": earlier, "later": later},
+            )
+
+
+def _zone_abbreviations(zone_name: str) -> str:
+    """The zone's winter and summer abbreviations this year ("CET/CEST"), or its one ("JST", "UTC")."""
+    zone = timezone.get_current_timezone()
+    year = timezone.now().year
+    names = [datetime(year, month, 1, 12, tzinfo=UTC).astimezone(zone).strftime("%Z") for month in (1, 7)]
+    return "/".join(dict.fromkeys(names)) or zone_name
 
 
 def _window_help(form: forms.BaseForm) -> None:
     """Name the time zone the window is typed in: the document's (or the reader's own), shown as they read it."""
     zone = timezone.get_current_timezone_name()
-    abbreviation = timezone.localtime().strftime("%Z")
     for name in ("comments_open_from", "comments_open_until"):
-        field = form.fields[name]
-        assert isinstance(field, forms.DateTimeField)
-        field.input_formats = DATE_TIME_INPUT_FORMATS
-        field.help_text = _("Year-month-day hour:minute, e.g. 2026-12-31 18:00, in %(zone)s time (%(abbr)s).") % {
-            "zone": zone, "abbr": abbreviation}
+        form.fields[name].help_text = "{} {}".format(
+            _("Year-month-day hour:minute, e.g. 2026-12-31 18:00, in %(zone)s time (%(abbr)s).")
+            % {"zone": zone, "abbr": _zone_abbreviations(zone)},
+            _("A date alone is refused: give the time too."),
+        )
     form.fields["comments_open_from"].help_text = "{} {}".format(
         form.fields["comments_open_from"].help_text, _("Leave both empty for no comment window."))
 
@@ -197,11 +254,8 @@ class DraftSettingsForm(forms.ModelForm):
     class Meta:
         model = Draft
         fields = list(Draft.EDITABLE_FIELDS)
-        widgets = {
-            "comments_open_from": DateTimeInput(),
-            "comments_open_until": DateTimeInput(),
-            "note": forms.Textarea(attrs={"rows": 4}),
-        }
+        field_classes = {"comments_open_from": ZonedDateTimeField, "comments_open_until": ZonedDateTimeField}
+        widgets = {"note": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -396,8 +450,7 @@ class LinkVersionsForm(forms.Form):
 def _version_label(version: Version) -> str:
     who = version.revision.user
     name = (who.get_full_name() or who.get_username()) if who is not None else ""
-    when = timezone.localtime(version.revision.date_created).strftime("%Y-%m-%d %H:%M %Z")
-    return f"{when} · {name} · {version.revision.comment or '-'}"
+    return f"{values.when(version.revision.date_created)} · {name} · {version.revision.comment or '-'}"
 
 
 class ReanchorForm(forms.Form):
@@ -532,6 +585,20 @@ class SignUpForm(UserCreationForm):
         return data
 
 
+# The regions of the IANA names people pick from; the rest (Etc/GMT+5, US/Eastern, ...) are aliases
+# or read backwards, so a list of them only misleads. Any IANA name stays valid where one is typed.
+_TIME_ZONE_REGIONS = ("Africa", "America", "Antarctica", "Asia", "Atlantic", "Australia", "Europe", "Indian", "Pacific")
+
+
+def time_zone_choices(current: str = "") -> list[tuple[str, str]]:
+    """The time zones to choose from ("Europe/Zurich" shown as "Europe/Zurich"), with ``current`` kept
+    should it be an alias outside the list, so saving the form does not change it unseen."""
+    names = {z for z in time_zone_names() if z.split("/", 1)[0] in _TIME_ZONE_REGIONS} | {"UTC"}
+    if current in time_zone_names():
+        names.add(current)
+    return [(z, z.replace("_", " ")) for z in sorted(names)]
+
+
 class PreferencesForm(forms.Form):
     time_zone = forms.ChoiceField(
         label=_("Time zone"),
@@ -544,7 +611,7 @@ class PreferencesForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["time_zone"]
         assert isinstance(field, forms.ChoiceField)
-        field.choices = [("", _("Each document's own")), *((z, z.replace("_", " ")) for z in sorted(time_zone_names()))]
+        field.choices = [("", _("Each document's own")), *time_zone_choices(self.initial.get("time_zone", ""))]
 
 
 class InviteForm(forms.Form):
@@ -589,6 +656,13 @@ class NewDocumentForm(ImportForm):
     slug = forms.SlugField(label=_("Short name in addresses (slug)"), max_length=80)
     title = forms.CharField(label=_("Title (optional)"), max_length=300, required=False,
                             validators=[validate_single_line], help_text=_("Taken from the file's title if empty."))
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        help_text=Document._meta.get_field("time_zone").help_text,
+        choices=time_zone_choices,
+        initial=default_time_zone,
+        required=False,  # the site's when left out
+    )
 
     def clean_slug(self) -> str:
         slug = self.cleaned_data["slug"]
@@ -603,3 +677,86 @@ class ApplyImportForm(forms.Form):
     markdown_text = forms.CharField(widget=forms.HiddenInput, strip=False, max_length=MAX_UPLOAD_BYTES)
     state = forms.CharField(widget=forms.HiddenInput, max_length=64)
     message = forms.CharField(label=_("Message for the new versions"), max_length=2000, required=False)
+
+
+# Spreadsheets back in: a delegation's filled comment template, an editor's filled comment matrix ---------
+
+
+class CommentSheetForm(forms.Form):
+    """A filled comment template; ``clean_file`` reads its rows (``lines``), so a bad file is a form error."""
+
+    file = forms.FileField(
+        label=_("Filled comment template (.xlsx or .csv)"),
+        help_text=_("Up to %(mb)s MB and %(rows)s rows. You see every comment before anything is stored.")
+        % {"mb": comment_sheets.MAX_FILE_BYTES // (1024 * 1024), "rows": f"{comment_sheets.MAX_ROWS:,}"},
+    )
+
+    def read(self, name: str, data: bytes) -> list:
+        return comment_sheets.read_comment_sheet(name, data)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > comment_sheets.MAX_FILE_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %(mb)s MB."), params={"mb": comment_sheets.MAX_FILE_BYTES // (1024 * 1024)},
+                code="too_large")
+        try:
+            self.lines = self.read(upload.name, upload.read())
+        except comment_sheets.SheetError as exc:
+            raise forms.ValidationError(exc.problems, code="unreadable") from exc
+        return upload
+
+
+class DecisionSheetForm(CommentSheetForm):
+    """A comment matrix exported from this draft, with Disposition and Response filled in."""
+
+    file = forms.FileField(
+        label=_("Filled comment matrix (.xlsx or .csv)"),
+        help_text=_("The matrix as exported from this draft, with Disposition and Response filled in; keep its "
+                    "ID and Stamp columns. You see every change before anything is saved."),
+    )
+
+    def read(self, name: str, data: bytes) -> list:
+        return comment_sheets.read_decision_sheet(name, data)
+
+
+SHEET_PREVIEW_MAX_AGE = 60 * 60  # seconds a preview may wait for its confirmation
+
+
+class ConfirmSheetForm(forms.Form):
+    """The previewed rows, carried signed to the confirmation, so what is stored is what was previewed."""
+
+    rows = forms.CharField(widget=forms.HiddenInput, strip=False, max_length=MAX_UPLOAD_BYTES)
+    filename = forms.CharField(widget=forms.HiddenInput, required=False, max_length=255)
+    submission = _submission_key()
+
+    salt = "drafts.comment-sheet"
+    line_type: type[comment_sheets.CommentLine] | type[comment_sheets.DecisionLine] = comment_sheets.CommentLine
+
+    @classmethod
+    def carrying(cls, lines: list, *, filename: str, **initial: Any) -> Self:
+        rows = signing.dumps([[getattr(line, f) for f in cls._fields()] for line in lines], salt=cls.salt,
+                             compress=True)
+        return cls(initial={"rows": rows, "filename": filename, **initial})
+
+    @classmethod
+    def _fields(cls) -> list[str]:
+        return [f.name for f in dataclasses.fields(cls.line_type)]
+
+    def clean_rows(self) -> list:
+        try:
+            rows = signing.loads(self.cleaned_data["rows"], salt=self.salt, max_age=SHEET_PREVIEW_MAX_AGE)
+            return [self.line_type(**dict(zip(self._fields(), row, strict=True))) for row in rows]
+        except (signing.BadSignature, TypeError, ValueError) as exc:
+            raise forms.ValidationError(
+                _("This preview has expired or was altered. Upload the file again."), code="bad_preview") from exc
+
+
+class ConfirmCommentSheetForm(ConfirmSheetForm):
+    followup = forms.BooleanField(label=_("E-mail me when someone replies to these comments"), required=False,
+                                  initial=True)
+
+
+class ConfirmDecisionSheetForm(ConfirmSheetForm):
+    salt = "drafts.decision-sheet"
+    line_type = comment_sheets.DecisionLine

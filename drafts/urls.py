@@ -1,7 +1,7 @@
 from django.urls import path, register_converter
 
 from drafts.converters import IdConverter
-from drafts.views import accounts, comments, compare, documents, drafts, imports, lineage, sections
+from drafts.views import accounts, comment_imports, comments, compare, documents, drafts, imports, lineage, sections
 
 app_name = "drafts"
 
@@ -48,6 +48,9 @@ urlpatterns = [
     path(COMMENT_PAGES + "<id:comment_id>/edit/", comments.comment_edit, name="comment_edit"),
     path(COMMENT_PAGES + "<id:comment_id>/withdraw/", comments.comment_withdraw, name="comment_withdraw"),
     path(COMMENT_PAGES + "publish/", comments.decisions_publish, name="decisions_publish"),
+    path(COMMENT_PAGES + "template.xlsx", comment_imports.comment_template, name="comment_template"),
+    path(COMMENT_PAGES + "upload/", comment_imports.comments_upload, name="comments_upload"),
+    path(COMMENT_PAGES + "dispositions/upload/", comment_imports.dispositions_upload, name="dispositions_upload"),
     path(COMMENT_PAGES + "<id:comment_id>/flag/", comments.comment_flag, name="comment_flag"),
     path("d/<slug:slug>/invite/", accounts.invite, name="invite"),
     path("my/comments/", comments.my_comments, name="my_comments"),

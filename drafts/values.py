@@ -9,9 +9,12 @@ limits from here too, so a limit is stated once.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Protocol
+from datetime import UTC, datetime, tzinfo
+from typing import Literal, Protocol
 
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 # Field limits: the models, the forms and the file readers all use these.
@@ -22,6 +25,45 @@ BODY_MAX_CHARS = 1_000_000  # "a body over 1 MB" is refused, by the form, the mo
 MAX_ID = 2**63 - 1  # the largest id a database row has (a signed 64-bit integer); larger ones name nothing
 
 WORKING = "working"  # how a comparison names the working copy instead of a draft number
+
+
+def when(moment: datetime | None) -> str:
+    """``moment`` as people read it, in the active time zone and language, with the zone's abbreviation:
+    "31 Dec 2026 18:00 CET", "31 décembre 2026 18:00 CET", "2026年12月31日 18:00 CET" ("" for None).
+
+    Every page, message and e-mail writes a moment this way. The month is named or the year comes first,
+    so 12/31 and 31/12 cannot be confused; the abbreviation says whose clock it is. The formats are
+    Django's per language, English and Arabic as ``guidance/formats`` set them.
+    """
+    if moment is None:
+        return ""
+    if timezone.is_naive(moment):  # no instant, so no zone to name (with USE_TZ the database has none)
+        return date_format(moment, "DATETIME_FORMAT")
+    local = timezone.localtime(moment)
+    return f"{date_format(local, 'DATETIME_FORMAT')} {date_format(local, 'T')}"
+
+
+def utc_iso(moment: datetime | None) -> str:
+    """``moment`` as an ISO 8601 instant in UTC, for machines (``<time datetime>``): "2026-12-31T17:00:00+00:00"."""
+    return moment.astimezone(UTC).isoformat() if moment is not None else ""
+
+
+def is_date_alone(text: str) -> bool:
+    """Whether ``text`` is a day without a time ("2026-12-31"), which ISO parsing would read as 00:00."""
+    try:
+        return parse_date(text.strip()) is not None
+    except ValueError:  # shaped like a date, but no such day: not a date alone, and no date either
+        return False
+
+
+def clock_change(naive: datetime, zone: tzinfo) -> Literal["", "skipped", "repeated"]:
+    """Whether clocks in ``zone`` never show the wall-clock time ``naive`` ("skipped": they jump forward
+    over it, as at the start of summer time) or show it twice ("repeated": they go back), else ""."""
+    first, second = naive.replace(tzinfo=zone, fold=0), naive.replace(tzinfo=zone, fold=1)
+    if first.utcoffset() == second.utcoffset():
+        return ""
+    shown = first.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
+    return "repeated" if shown == naive else "skipped"
 
 
 def parse_id(text: str | None) -> int | None:

@@ -137,6 +137,7 @@ LANGUAGES = [
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
+FORMAT_MODULE_PATH = ["guidance.formats"]  # English and Arabic dates; see guidance/formats/__init__.py
 USE_I18N = True
 USE_TZ = True
 

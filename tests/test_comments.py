@@ -378,6 +378,7 @@ def test_the_comment_matrix_exports_one_row_per_comment_sorted_by_section_and_pa
         "Disposition",
         "Response",
         "Addressed in",
+        "Stamp",  # what import_dispositions checks a row against: the comment as it was exported
     ]
     assert [(r[0], r[3], r[4]) for r in rows[1:]] == [
         ("EXA-001", "1.1", ""),

@@ -243,3 +243,81 @@ def test_the_404_is_in_the_sites_language_by_default(client):
     response = client.get("/no-such-page/")
 
     assert '<html lang="en"' in response.content.decode()
+
+
+def test_a_refusal_links_back_to_the_page_of_this_site_the_visitor_came_from(client, make_guidance, people):
+    draft = freeze(make_guidance())
+    client.force_login(people["member"])
+    came_from = "http://testserver" + draft.get_absolute_url()
+
+    response = client.get(reverse("drafts:comment_table", kwargs={"slug": "guidance", "number": draft.number}),
+                          headers={"referer": came_from})
+
+    assert response.status_code == 403
+    assert f'href="{came_from}"' in response.content.decode()
+
+
+@pytest.mark.parametrize("referer", ["https://elsewhere.example/d/guidance/", "javascript:alert(1)"])
+def test_a_refusal_never_links_back_off_the_site(client, make_guidance, people, referer):
+    draft = freeze(make_guidance())
+    client.force_login(people["member"])
+
+    response = client.get(reverse("drafts:comment_table", kwargs={"slug": "guidance", "number": draft.number}),
+                          headers={"referer": referer})
+
+    assert response.status_code == 403
+    assert referer not in page_text(response)
+    assert "Go back to the page you came from" not in page_text(response)
+
+
+# French: the interface strings already in the catalogue ("Se connecter", the access decision's reasons) are
+# asserted; the error pages' own sentences are translated later, so only their language is checked here.
+
+
+def test_a_visitor_asking_for_french_gets_the_404_and_its_sign_in_offer_in_french(client, make_guidance):
+    draft = freeze(make_guidance(), visibility=Draft.Visibility.RESTRICTED)
+    requested = reverse("drafts:draft_detail", kwargs={"slug": "guidance", "number": draft.number})
+
+    response = client.get(requested, headers={"accept-language": "fr"})
+
+    assert response.status_code == 404
+    text = page_text(response)
+    assert '<html lang="fr"' in text
+    main = text[text.index("<main"):]
+    assert f'href="{reverse("login")}?next={quote(requested, safe="/")}">Se connecter</a>' in main
+    assert "Créer un compte" in main
+
+
+def test_a_member_who_chose_french_is_told_why_in_french(client, make_guidance, people):
+    draft = freeze(make_guidance())
+    client.force_login(people["member"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+
+    response = client.get(reverse("drafts:comment_table", kwargs={"slug": "guidance", "number": draft.number}))
+
+    assert response.status_code == 403
+    text = page_text(response)
+    assert '<html lang="fr"' in text
+    assert "Seuls les rédacteurs du document statuent sur les observations." in text
+    assert "Only the document's editors" not in text
+
+
+def test_the_expired_form_page_is_in_french_when_the_browser_asks_for_french(db):
+    browser = Client(enforce_csrf_checks=True, headers={"accept-language": "fr"})
+
+    response = browser.post(reverse("login"), {"username": "someone", "password": "whatever"})
+
+    assert response.status_code == 403
+    assert "403_csrf.html" in [t.name for t in response.templates]
+    assert '<html lang="fr"' in response.content.decode()
+
+
+@with_failing_views
+def test_the_500_page_is_in_french_when_the_browser_asks_for_french(client):
+    client.raise_request_exception = False
+
+    response = client.get("/boom/", headers={"accept-language": "fr"})
+
+    assert response.status_code == 500
+    assert '<html lang="fr"' in response.content.decode()
+    assert "Aller au contenu" in page_text(response)

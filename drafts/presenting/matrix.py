@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from django.utils.translation import gettext_lazy as _
 
-from drafts.interchange.matrix import MatrixRow
+from drafts.interchange.matrix import MatrixRow, matrix_stamp
 from drafts.models import DraftComment, DraftSection
 
 
@@ -33,6 +33,7 @@ def matrix_rows(comments: Iterable[DraftComment]) -> list[MatrixRow]:
             disposition=str(_("Withdrawn")) if c.is_withdrawn else c.get_shown_disposition_display(),
             response=c.shown_response,
             addressed_in=c.addressed_draft.title if c.addressed_draft is not None else "",
+            stamp=matrix_stamp(c),
         )
         for c in chosen
     ]

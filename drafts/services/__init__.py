@@ -6,6 +6,7 @@ A change to a section is exactly one reversion revision, with the acting user an
 """
 
 from drafts.services.accounts import preferences_set, stakeholder_sign_up
+from drafts.services.comment_imports import comment_template, comments_upload, decisions_import
 from drafts.services.comments import (
     CommentRefused,
     DecisionConflict,
@@ -50,8 +51,11 @@ __all__ = [
     "comment_link_versions",
     "comment_post",
     "comment_reanchor",
+    "comment_template",
     "comment_withdraw",
+    "comments_upload",
     "decision_stamp",
+    "decisions_import",
     "decisions_publish",
     "document_create",
     "document_import",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -11,14 +11,23 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django_comments.models import CommentFlag
 from django_comments_xtd.models import MaxThreadLevelExceededException
 
-from drafts import access, selectors
+from drafts import access, selectors, values
 from drafts.access import Action
-from drafts.models import CommentChange, CommentEdit, Disposition, Document, Draft, DraftComment, DraftSection, Profile
+from drafts.models import (
+    CommentBatch,
+    CommentChange,
+    CommentEdit,
+    Disposition,
+    Document,
+    Draft,
+    DraftComment,
+    DraftSection,
+    Profile,
+)
 from drafts.services import notifications
 from drafts.services.sections import section_update
 
@@ -62,23 +71,8 @@ def comment_post(*, form, user: UserModel, draft: Draft, ip_address: str | None 
     target = form.target_object  # what the form is about must be this draft, or a section of it
     if (target.draft_id if isinstance(target, DraftSection) else target.pk) != draft.pk:
         raise PermissionDenied(_("This comment form does not belong to this draft. Reload the page."))
-    # Lock the document row, then the draft's: IDs are numbered across all the document's drafts
-    # (a version can cite "MRN-004" without naming the draft) and spotting a double click needs one
-    # writer at a time.
-    Document.objects.select_for_update().values_list("pk", flat=True).get(pk=draft.document_id)
-    draft = Draft.objects.select_for_update().get(pk=draft.pk)
-    if not draft.comments_open():
-        if draft.comments_open_until and timezone.now() >= draft.comments_open_until:
-            raise CommentRefused(
-                _("The comment period for %(draft)s closed on %(date)s.")
-                % {"draft": draft.title, "date": _local(draft.comments_open_until)}
-            )
-        if draft.comments_open_from and timezone.now() < draft.comments_open_from:
-            raise CommentRefused(
-                _("The comment period for %(draft)s opens on %(date)s.")
-                % {"draft": draft.title, "date": _local(draft.comments_open_from)}
-            )
-        raise CommentRefused(_("%(draft)s is not open for comments.") % {"draft": draft.title})
+    draft = _lock_for_new_comments(draft)
+    _refuse_unless_open(draft)
     comment = form.get_comment_object()
     if comment.parent_id:
         parent = selectors.comments_visible_to(user, draft).filter(pk=comment.parent_id).first()
@@ -89,12 +83,7 @@ def comment_post(*, form, user: UserModel, draft: Draft, ip_address: str | None 
     duplicate = _same_comment_posted(comment, user)
     if duplicate is not None:
         return duplicate
-    recent = DraftComment.objects.filter(user=user, submit_date__gte=timezone.now() - timedelta(minutes=1)).count()
-    if recent >= settings.COMMENTS_PER_MINUTE:
-        raise CommentRefused(
-            _("You have posted %(count)s comments in the last minute. Please wait a moment before posting again.")
-            % {"count": recent}
-        )
+    _refuse_over_the_limit(user)
     profile = profile_for(user)
     comment.user, comment.ip_address = user, ip_address
     comment.user_name = user.get_full_name() or user.get_username()
@@ -102,15 +91,64 @@ def comment_post(*, form, user: UserModel, draft: Draft, ip_address: str | None 
     comment.organisation, comment.category = profile.organisation, profile.category
     comment.is_public = True
     if not comment.parent_id:
-        code = _organisation_code(profile)
-        taken = DraftComment.objects.filter(draft__document=draft.document_id, reference__startswith=f"{code}-").count()
-        comment.reference = f"{code}-{taken + 1:03d}"
+        (comment.reference,) = _next_references(draft.document_id, profile)
     try:
         comment.save()
     except MaxThreadLevelExceededException as exc:
         raise CommentRefused(_("Replies can only be one level deep.")) from exc
     transaction.on_commit(lambda: notifications.followup_notify(comment))
     return comment
+
+
+def _lock_for_new_comments(draft: Draft) -> Draft:
+    """Lock the document row, then the draft's, and return the draft read afresh (the caller is in a
+    transaction): IDs are numbered across all the document's drafts (a version can cite "MRN-004"
+    without naming the draft), and spotting a double click needs one writer at a time."""
+    Document.objects.select_for_update().values_list("pk", flat=True).get(pk=draft.document_id)
+    return Draft.objects.select_for_update().get(pk=draft.pk)
+
+
+def _refuse_unless_open(draft: Draft) -> None:
+    """Raise :class:`CommentRefused`, saying when, unless ``draft``'s comment window is open now."""
+    if draft.comments_open():
+        return
+    if draft.comments_open_until and timezone.now() >= draft.comments_open_until:
+        raise CommentRefused(
+            _("The comment period for %(draft)s closed on %(date)s.")
+            % {"draft": draft.title, "date": values.when(draft.comments_open_until)}
+        )
+    if draft.comments_open_from and timezone.now() < draft.comments_open_from:
+        raise CommentRefused(
+            _("The comment period for %(draft)s opens on %(date)s.")
+            % {"draft": draft.title, "date": values.when(draft.comments_open_from)}
+        )
+    raise CommentRefused(_("%(draft)s is not open for comments.") % {"draft": draft.title})
+
+
+def _refuse_over_the_limit(user: UserModel) -> None:
+    """Raise :class:`CommentRefused` once ``user`` has acted ``COMMENTS_PER_MINUTE`` times in the last minute.
+
+    The limit counts actions, not rows: a comment or reply posted on its own counts once, and so does an
+    uploaded comment template, however many comments it holds (those carry their batch)."""
+    since = timezone.now() - timedelta(minutes=1)
+    recent = (
+        DraftComment.objects.filter(user=user, batch__isnull=True, submit_date__gte=since).count()
+        + CommentBatch.objects.filter(user=user, created_at__gte=since).count()
+    )
+    if recent >= settings.COMMENTS_PER_MINUTE:
+        raise CommentRefused(
+            _("You have posted %(count)s comments in the last minute. Please wait a moment before posting again.")
+            % {"count": recent}
+        )
+
+
+def _next_references(document_id: int, profile: Profile, count: int = 1) -> list[str]:
+    """The next ``count`` comment IDs of ``profile``'s organisation (``MRN-004``, ``MRN-005`` ...), numbered
+    per organisation within the document, across its drafts. The caller holds the document row's lock
+    (:func:`_lock_for_new_comments`) until they are saved, so no one else takes the same numbers."""
+    code = _organisation_code(profile)
+    taken = DraftComment.objects.filter(draft__document=document_id, reference__startswith=f"{code}-").count()
+    return [f"{code}-{taken + n:03d}" for n in range(1, count + 1)]
 
 
 def _own_while_open(comment: DraftComment, user: UserModel) -> DraftComment:
@@ -339,7 +377,3 @@ def _same_comment_posted(comment: DraftComment, user: UserModel) -> DraftComment
         .order_by("pk")
         .first()
     )
-
-
-def _local(moment: datetime) -> str:
-    return date_format(timezone.localtime(moment), "j F Y, H:i T")

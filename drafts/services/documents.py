@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from drafts import access, selectors
 from drafts.access import Action
 from drafts.models import Document, Invitation, Membership, Role
+from drafts.models.documents import default_time_zone
 from drafts.services import notifications
 
 if TYPE_CHECKING:
@@ -26,10 +27,13 @@ def document_create(
     user: UserModel,
     symbol: str = "",
     numbering_scheme: str = Document.Numbering.PRINCIPLES,
+    time_zone: str = "",
 ) -> Document:
-    """Create a document (staff only); its creator becomes its editor (the system actor needs no role)."""
+    """Create a document (staff only); its creator becomes its editor (the system actor needs no role).
+    Its dates are entered and shown in ``time_zone`` (an IANA name; the site's if empty)."""
     access.require_document_creator(user)
-    document = Document(slug=slug, title=title.strip(), symbol=symbol.strip(), numbering=numbering_scheme)
+    document = Document(slug=slug, title=title.strip(), symbol=symbol.strip(), numbering=numbering_scheme,
+                        time_zone=time_zone or default_time_zone())
     document.full_clean()
     document.save()
     if not access.is_system(user):

@@ -14,6 +14,7 @@ from drafts import access, selectors
 from drafts.access import Action
 from drafts.diffing import compare_sections, temp_id
 from drafts.models import Document, Section, validate_heading, validate_renderable
+from drafts.models.documents import default_time_zone
 from drafts.services.documents import document_create
 from drafts.services.sections import _open_slot, _save_version, unique_key
 from drafts.values import BODY_MAX_CHARS, SectionState
@@ -123,6 +124,7 @@ def document_import(
     message: str = "",
     messages: Mapping[str, str] | None = None,
     dry_run: bool = False,
+    time_zone: str = "",
 ) -> ImportReport:
     """Create a document from parsed Markdown, or with ``update`` revise an existing one.
 
@@ -131,6 +133,7 @@ def document_import(
     each); sections absent from the file are removed (never deleted); a dry run reports the
     same without writing anything.
     ``messages`` may give a section its own message by key; the others get ``message``.
+    ``time_zone`` is a new document's (the site's if empty); a revision keeps the document's own.
     """
     existing_document = Document.objects.select_for_update().filter(slug=slug).first()
     if existing_document is None:
@@ -148,12 +151,12 @@ def document_import(
     _check_sections(sections)
     message = message or _("Imported from file")
     if existing_document is None:
-        document = Document(slug=slug, title=title or parsed.title)
+        document = Document(slug=slug, title=title or parsed.title, time_zone=time_zone or default_time_zone())
         document.full_clean()
         if dry_run:
             report.added = [s.key or s.heading for s in sections]
             return report
-        document = document_create(slug=slug, title=title or parsed.title, user=user)
+        document = document_create(slug=slug, title=title or parsed.title, user=user, time_zone=time_zone)
         report.document = document
         existing: list[Section] = []
         matched: dict[int, Section] = {}

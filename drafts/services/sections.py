@@ -14,12 +14,11 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from reversion.models import Version
 
-from drafts import access, selectors
+from drafts import access, selectors, values
 from drafts.access import Action
 from drafts.models import CommentChange, Document, DraftComment, Section
 from drafts.services import lineage
@@ -272,5 +271,5 @@ def section_revert(*, section: Section, user: UserModel, version: Version, messa
         user=user,
         message=message
         or _("Reverted to the version of %(date)s")
-        % {"date": timezone.localtime(version.revision.date_created).strftime("%Y-%m-%d %H:%M")},
+        % {"date": values.when(version.revision.date_created)},
     )

@@ -8,10 +8,12 @@ from django import template
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from drafts import selectors
+from drafts import selectors, values
 from drafts.models import Draft
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from django_stubs_ext import StrOrPromise
 
 register = template.Library()
@@ -27,6 +29,18 @@ CHANGE_LABELS = {
 def change_label(kind: str) -> StrOrPromise:
     """A compare change kind ("moved") as the reader's language says it."""
     return CHANGE_LABELS.get(kind, kind)
+
+
+@register.filter
+def when(moment: datetime | None) -> str:
+    """``{{ draft.frozen_at|when }}``: "31 Dec 2026 18:00 CET", in the reader's time zone (see ``values.when``)."""
+    return values.when(moment)
+
+
+@register.filter
+def utc_iso(moment: datetime | None) -> str:
+    """``<time datetime="{{ moment|utc_iso }}">``: the instant in UTC, whatever zone the page is read in."""
+    return values.utc_iso(moment)
 
 
 @register.filter

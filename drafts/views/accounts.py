@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -130,4 +131,9 @@ def preferences(request: HttpRequest) -> HttpResponse:
         remember_time_zone(request, zone)
         messages.success(request, _("Saved your preferences."))
         return redirect("drafts:preferences")
-    return render(request, "drafts/preferences.html", {"form": form}, status=400 if form.is_bound else 200)
+    return render(
+        request,
+        "drafts/preferences.html",
+        {"form": form, "chosen": current, "now": timezone.now()},
+        status=400 if form.is_bound else 200,
+    )

@@ -12,6 +12,7 @@ import logging
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.middleware.csrf import REASON_NO_CSRF_COOKIE
 from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import requires_csrf_token
 
 logger = logging.getLogger(__name__)
@@ -35,8 +36,10 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 @requires_csrf_token
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
-    """403 with the reason the access decision gave (``PermissionDenied("Only the document's editors ...")``)."""
-    return render(request, "403.html", {"reason": str(exception) if exception else ""}, status=403)
+    """403 with the reason the access decision gave (``PermissionDenied("Only the document's editors ...")``)
+    and a link back to the page of this site the visitor came from, if any."""
+    context = {"reason": str(exception) if exception else "", "back": _page_came_from(request)}
+    return render(request, "403.html", context, status=403)
 
 
 @requires_csrf_token
@@ -54,6 +57,16 @@ def server_error(request: HttpRequest) -> HttpResponse:
         # The original error is already logged by Django; this records why the page fell back.
         logger.exception("The 500 page could not be rendered; sent the plain fallback.")
         return HttpResponseServerError(FALLBACK_500)
+
+
+def _page_came_from(request: HttpRequest) -> str:
+    """The Referer if it is another page of this site, else "" (never a link off the site, nor to this page)."""
+    referer = request.headers.get("referer", "")
+    if referer == request.build_absolute_uri() or not url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return ""
+    return referer
 
 
 def csrf_failure(request: HttpRequest, reason: str = "", template_name: str = "403_csrf.html") -> HttpResponse:

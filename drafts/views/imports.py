@@ -94,6 +94,7 @@ def document_create(request: HttpRequest) -> HttpResponse:
                 user=acting_user(request),
                 title=data["title"],
                 message=data["message"],
+                time_zone=data["time_zone"],
             ),
         )
         if report is not None and report.document is not None:

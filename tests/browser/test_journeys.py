@@ -277,7 +277,7 @@ def test_an_editor_compares_drafts_decides_on_comments_and_downloads_the_matrix(
 
     sheet = load_workbook(saved, read_only=True)["Comments"]
     rows = [list(r) for r in sheet.iter_rows(values_only=True)]
-    assert rows[0] == [str(c) for c in COLUMNS]
+    assert rows[0] == [*map(str, COLUMNS), "Stamp"]
     by_ref = {r[0]: dict(zip(rows[0], r, strict=True)) for r in rows[1:]}
     assert set(by_ref) == {"MRN-001", "MRN-002", "RE-001", "IND-001"}
     assert (by_ref["MRN-001"]["Disposition"], by_ref["MRN-001"]["Response"]) == (

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import zoneinfo
 from argparse import ArgumentParser
+from datetime import datetime
 from typing import Any
 
 from django.core.management.base import CommandError
 from django.utils.dateparse import parse_datetime
-from django.utils.timezone import is_naive, make_aware, now
+from django.utils.timezone import is_naive, make_aware, now, override
 
-from drafts import services
+from drafts import services, values
 from drafts.management.base import ActingCommand
 from drafts.models import Draft
 
@@ -35,16 +36,8 @@ class Command(ActingCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         document = self.document(options["slug"])
-        closes = None
-        if options["comments_open_until"]:
-            closes = parse_datetime(options["comments_open_until"])
-            if closes is None:
-                raise CommandError(f"--comments-open-until: {options['comments_open_until']!r} is not ISO 8601.")
-            if is_naive(closes):  # a time without an offset is the document's local time
-                try:
-                    closes = make_aware(closes, zoneinfo.ZoneInfo(document.time_zone))
-                except (ValueError, zoneinfo.ZoneInfoNotFoundError) as exc:
-                    raise CommandError(f"--comments-open-until: {exc}") from exc
+        zone = zoneinfo.ZoneInfo(document.time_zone)
+        closes = _deadline(options["comments_open_until"], zone) if options["comments_open_until"] else None
         opens = now() if closes else None
         draft = services.draft_freeze(
             document=document,
@@ -56,4 +49,30 @@ class Command(ActingCommand):
             keep_previous_open=options["keep_previous_open"],
         )
         self.stderr.write(f"Froze {document.slug} as {draft.title} ({draft.sections.count()} sections).")
+        if closes is not None:
+            with override(zone):
+                self.stderr.write(f"Comments open until {values.when(closes)} ({values.utc_iso(closes)}).")
         self.stdout.write(str(draft.number))
+
+
+def _deadline(typed: str, zone: zoneinfo.ZoneInfo) -> datetime:
+    """``typed`` (ISO 8601) as an instant: with an offset as given, without one in the document's ``zone``."""
+    option = "--comments-open-until"
+    try:
+        closes = parse_datetime(typed)
+    except ValueError as exc:
+        raise CommandError(f"{option}: {typed!r} is not a date and time ({exc}).") from exc
+    if closes is None:
+        raise CommandError(f"{option}: {typed!r} is not ISO 8601, e.g. 2026-12-31T18:00 or 2026-12-31T18:00+01:00.")
+    if values.is_date_alone(typed):  # ISO parsing reads it as 00:00, the start of that day
+        raise CommandError(f"{option}: {typed!r} has no time; give one, e.g. {typed.strip()}T18:00.")
+    if not is_naive(closes):
+        return closes
+    change = values.clock_change(closes, zone)
+    if change == "skipped":
+        raise CommandError(f"{option}: {typed} does not exist in {zone.key} (the clocks go forward then).")
+    if change == "repeated":
+        raise CommandError(
+            f"{option}: {typed} happens twice in {zone.key} (the clocks go back then); add the UTC offset you mean."
+        )
+    return make_aware(closes, zone)
