@@ -24,6 +24,17 @@ def _fresh_cache(settings):
     yield
 
 
+@pytest.fixture(autouse=True)
+def _default_language(settings):
+    """Each test starts in the site's language: one that switched to French (a request, a command)
+    must not leave the next test's messages in French."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def people(db) -> dict:
     """One account per part in :data:`CAST`, each with an e-mail address; those who speak for someone
