@@ -354,6 +354,7 @@ class DraftCommentForm(XtdCommentForm):
         data.update(
             {
                 "draft": target.draft if isinstance(target, DraftSection) else target,
+                "document_id": target.draft.document_id if isinstance(target, DraftSection) else target.document_id,
                 "draft_section": target if isinstance(target, DraftSection) else None,
                 "paragraph": self.cleaned_data.get("paragraph"),
                 "quote": self.cleaned_data.get("quote", "").strip(),

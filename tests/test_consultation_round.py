@@ -340,3 +340,15 @@ def test_system_actor_is_not_an_author(people, draft, client) -> None:
     comment = comment_of(client, people["ngo"], draft)
     with pytest.raises(Exception):  # noqa: B017
         services.comment_withdraw(comment=comment, user=system_actor())
+
+
+def test_a_drafted_decision_does_not_take_a_comment_off_the_stakeholders_carried_over_list(
+    client, people, document, draft
+) -> None:
+    comment = comment_of(client, people["ngo"], draft, paragraph=1)
+    services.comment_dispose(comments=[comment], user=people["editor"], draft=draft, disposition="noted")
+    second = freeze(document, visibility=Draft.Visibility.RESTRICTED)
+    page = client.get(section_url(second, "p1-g1")).content.decode()
+    assert "carried over from Draft 1" in page and comment.reference in page  # not published: still undecided
+    client.force_login(people["editor"])
+    assert "carried over from Draft 1" not in client.get(section_url(second, "p1-g1")).content.decode()

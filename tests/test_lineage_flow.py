@@ -307,6 +307,7 @@ def test_undecided_comments_appear_on_the_next_drafts_section_as_carried_over(cl
     pending = comment(client, people, draft, key="p1-g1", paragraph=2)
     decided = comment(client, people, draft, key="p1-g1", paragraph=1)
     services.comment_dispose(comments=[decided], user=people["editor"], draft=draft, disposition="noted")
+    services.decisions_publish(draft=draft, user=people["editor"])  # decided, as the stakeholder may know
     second = freeze(document, user=people["editor"])
     page = client.get(
         reverse("drafts:draft_section", kwargs={"slug": "guidance", "number": second.number, "key": "p1-g1"})

@@ -147,9 +147,16 @@ def carried_over(user: User, snapshot: DraftSection) -> list[DraftComment]:
     }
     if not arriving and not DraftComment.objects.filter(carried_to=snapshot).exists():
         return []
+    # "Undecided" as the reader may know it: drafted decisions for the working group, published ones
+    # for everyone else (a decision being drafted must not make a comment vanish from their list).
+    undecided = (
+        {"disposition": Disposition.PENDING}
+        if access_for(user, draft.document).in_working_group
+        else {"published_disposition": Disposition.PENDING}
+    )
     candidates = (
         comments_visible_to(user, previous)
-        .filter(level=0, disposition=Disposition.PENDING)
+        .filter(level=0, **undecided)
         .filter(
             Q(carried="", draft_section__in={source for source, _p in arriving})
             | Q(carried=Carried.REANCHORED, carried_to=snapshot)
