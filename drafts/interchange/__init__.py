@@ -1,4 +1,4 @@
-"""Markdown, HTML and Word in and out, in the interchange format of DESIGN.md.
+"""Markdown, HTML and Word in and out, and PDF out, in the interchange format of DESIGN.md.
 
 ``# Document title``, then one heading level deeper per depth (``##`` top-level sections, ``###``
 their children ...). A heading may end with ``{#key}``; a leading number ("Principle 3:", "3.2")
@@ -13,6 +13,10 @@ Every cost is bounded (DESIGN.md rule 9): a file with more than :data:`MAX_SECTI
 control character, is refused when read; a Word file is measured part by part as it really unpacks
 (:data:`MAX_DOCX_EXPANDED_BYTES` in all) before pandoc runs, and pandoc runs with limits on its memory and
 time (``drafts.interchange.word``). Whatever hits a limit is an :class:`ImportError_` with the reason.
+
+A draft goes out as the secretariat circulates it (:class:`PageFurniture`): A4, the UN block on the
+first page, the symbol in the running header, numbered pages and paragraphs, in Word (a reference
+document pandoc writes with) and in PDF (the printable HTML through WeasyPrint, :func:`export_pdf`).
 
 Two Word exports post-process pandoc's output: :func:`comparison_docx` (a comparison as Word tracked
 changes, ``w:ins`` / ``w:del``) and :func:`table_docx` (a landscape table, e.g. the comment matrix).
@@ -33,6 +37,8 @@ from drafts.interchange.markdown import (
     parse_markdown,
     parsed_as_markdown,
 )
+from drafts.interchange.page import PageFurniture
+from drafts.interchange.pdf import PDF_MAX_SECONDS, PDF_MAX_SECONDS_OFFLINE, export_pdf, html_to_pdf
 from drafts.interchange.tables import table_docx
 from drafts.interchange.tracked import comparison_docx, tracked_changes_markdown
 from drafts.interchange.word import (
@@ -50,10 +56,13 @@ __all__ = [
     "MARKDOWN_SUFFIXES",
     "MAX_DOCX_EXPANDED_BYTES",
     "MAX_SECTIONS",
+    "PDF_MAX_SECONDS",
+    "PDF_MAX_SECONDS_OFFLINE",
     "WORD_SUFFIXES",
     "ExportFailed",
     "ExportSection",
     "ImportError_",
+    "PageFurniture",
     "ParsedDocument",
     "ParsedSection",
     "comparison_docx",
@@ -62,6 +71,8 @@ __all__ = [
     "export_docx",
     "export_html",
     "export_markdown",
+    "export_pdf",
+    "html_to_pdf",
     "markdown_to_docx",
     "numbered_heading",
     "parse_docx",

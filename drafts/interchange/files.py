@@ -11,6 +11,8 @@ from drafts.interchange.markdown import (
     parse_markdown,
     parsed_as_markdown,
 )
+from drafts.interchange.page import PageFurniture
+from drafts.interchange.pdf import PDF_MAX_SECONDS, export_pdf
 from drafts.interchange.word import export_docx, parse_docx, sniff
 
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
@@ -43,20 +45,38 @@ def read_document(name: str, data: bytes, *, default_title: str) -> tuple[str, P
     return text, parse_markdown(text)
 
 
-EXPORT_FORMATS = ("md", "html", "docx")
+EXPORT_FORMATS = ("md", "html", "docx", "pdf")
 
 
 def export_as(
-    fmt: str, *, title: str, label: str, sections: list[ExportSection], scheme: str, language: str, keys: bool = False
+    fmt: str,
+    *,
+    title: str,
+    label: str,
+    sections: list[ExportSection],
+    scheme: str,
+    language: str,
+    keys: bool = False,
+    furniture: PageFurniture | None = None,
+    pdf_seconds: float = PDF_MAX_SECONDS,
 ) -> str | bytes:
-    """A draft's sections in one of :data:`EXPORT_FORMATS`: Markdown (always with keys), HTML, or Word.
+    """A draft's sections in one of :data:`EXPORT_FORMATS`: Markdown (always with keys), HTML, Word or PDF.
 
-    ``keys`` puts ``{#key}`` on Word headings too, so a copy edited in Word re-imports section by section.
+    Word, HTML and PDF are the circulated document: A4, ``furniture`` (symbol, UN first-page block,
+    running header, page numbers) and each paragraph's number as the web page cites it. ``keys``
+    makes the Word file the editable copy instead: ``{#key}`` on every heading and no paragraph
+    numbers, so a copy edited in Word re-imports section by section. The Markdown is always the
+    editable copy. ``pdf_seconds`` bounds the PDF's conversion (a page request keeps the default).
+    Raises :class:`~drafts.interchange.word.ExportFailed` when a converter hits its limits.
     """
     if fmt == "md":
         return export_markdown(title, sections, scheme, language=language)
     if fmt == "html":
-        return export_html(title, label, sections, scheme, lang=language)
+        return export_html(title, label, sections, scheme, lang=language, furniture=furniture)
     if fmt == "docx":
-        return export_docx(title, label, sections, scheme, keys=keys, language=language)
+        return export_docx(title, label, sections, scheme, keys=keys, language=language, furniture=furniture,
+                           paragraph_numbers=not keys)
+    if fmt == "pdf":
+        return export_pdf(title, label, sections, scheme, language=language, furniture=furniture,
+                          max_seconds=pdf_seconds)
     raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(EXPORT_FORMATS)}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 import io
 import logging
 import math
@@ -13,8 +14,9 @@ import sys
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from html import escape, unescape
 from pathlib import Path
 
 from drafts.interchange.markdown import (
@@ -27,9 +29,11 @@ from drafts.interchange.markdown import (
     parse_markdown,
     refuse_control_characters,
 )
-from drafts.interchange.ooxml import _XML_INVALID
+from drafts.interchange.ooxml import _XML_INVALID, _rewrite_docx
+from drafts.interchange.page import PageFurniture, bcp47, first_page_lines, is_right_to_left, one_line
 from drafts.interchange.sentinels import _COMMENT_CLOSE, _COMMENT_OPEN, _clean_text
 from drafts.numbering import anchor_for
+from drafts.rendering import render_markdown
 
 logger = logging.getLogger(__name__)
 
@@ -133,7 +137,46 @@ end
 -- A comment marker (U+FDD7, a number, U+FDD8: user text cannot hold these) becomes a Word comment
 -- whose text is the metadata "comment-N", by "comment-author" at "comment-date". Metadata given on
 -- the command line is a plain string: never read as Markdown, so a comment cannot carry markup.
+-- Paragraph numbers: a section heading with the attribute paragraphs="N" (export_docx writes it) is
+-- followed by N numbered paragraphs, as drafts.rendering counts them: each top-level block but rules.
+-- Each gets, just before it, a paragraph holding "¶n" in the Paragraph Number style, which
+-- _paragraph_numbers_inline then moves into the paragraph that follows (a table keeps it on a line above).
+-- The filter adds blocks and never edits one: editing the inlines of 20,000 paragraphs in Lua made
+-- pandoc's garbage collector take 40 s on the largest document, adding them costs nothing measurable.
+-- Should pandoc see another number of blocks than the web page did, the section gets no numbers: a
+-- missing number is better than a wrong citation.
+local function marker(n)
+  local style = pandoc.Attr("", {}, {{"custom-style", "Paragraph Number"}})
+  return pandoc.Para({pandoc.Span({pandoc.Str("\\u{B6}" .. n .. "\\u{A0}")}, style)})
+end
+local function number_paragraphs(blocks)
+  local sections, current = {}, nil
+  for i, block in ipairs(blocks) do
+    local count = block.t == "Header" and block.attributes["paragraphs"]
+    if count then
+      block.attributes["paragraphs"] = nil
+      current = {expected = tonumber(count), members = {}}
+      sections[#sections + 1] = current
+    elseif current and block.t ~= "HorizontalRule" then
+      current.members[#current.members + 1] = i
+    end
+  end
+  local before = {}
+  for _, section in ipairs(sections) do
+    if section.expected == #section.members then
+      for n, i in ipairs(section.members) do before[i] = marker(n) end
+    end
+  end
+  if next(before) == nil then return blocks end
+  local out = pandoc.List()
+  for i, block in ipairs(blocks) do
+    if before[i] then out:insert(before[i]) end
+    out:insert(block)
+  end
+  return out
+end
 function Pandoc(doc)
+  doc.blocks = number_paragraphs(doc.blocks)
   local function text(key)
     return doc.meta[key] and pandoc.utils.stringify(doc.meta[key]) or nil
   end
@@ -315,8 +358,8 @@ def _read_part(archive: zipfile.ZipFile, member: zipfile.ZipInfo, limit: int) ->
 
 
 class ExportFailed(ValueError):
-    """A Word file could not be written (too large for the converter's limits, or pandoc failed);
-    the message says why, for the person who asked for the download."""
+    """A Word or PDF file could not be written (too large for the converter's limits, or pandoc or
+    WeasyPrint failed); the message says why, for the person who asked for the download."""
 
 
 class PandocLimitError(RuntimeError):
@@ -403,7 +446,7 @@ def docx_to_markdown(data: bytes) -> str:
     ``{#key}`` only if that was typed in Word. Raises :class:`ImportError_` with the reason for
     anything that is not a readable, unencrypted .docx (checked before pandoc runs).
     """
-    measured = _checked_docx(data)
+    measured = _without_our_furniture(_checked_docx(data))
     try:
         text = _run_pandoc(
             measured,
@@ -420,6 +463,34 @@ def docx_to_markdown(data: bytes) -> str:
     except (RuntimeError, OSError) as exc:
         raise ImportError_(f"pandoc could not read the Word document: {_first_line(str(exc))}") from exc
     return _tidy_pandoc_markdown(str(text))
+
+
+_PARAGRAPH_NUMBER_RUN = re.compile(
+    r'<w:r(?:\s[^>]*)?>(?:(?!</w:r>).)*?<w:rStyle w:val="ParagraphNumber"\s*/>(?:(?!</w:r>).)*?</w:r>', re.DOTALL
+)
+# The draft label: a Subtitle paragraph right under the first Heading 1 (bookmarks may stand between).
+_LABEL_UNDER_TITLE = re.compile(
+    r'(<w:pStyle w:val="Heading1"\s*/>(?:(?!</w:p>).)*?</w:p>(?:\s|<w:bookmark(?:Start|End)\b[^>]*/>)*)'
+    r'<w:p(?:\s[^>]*)?>(?:(?!</w:p>).)*?<w:pStyle w:val="Subtitle"\s*/>(?:(?!</w:p>).)*?</w:p>',
+    re.DOTALL,
+)
+
+
+def _without_our_furniture(measured: bytes) -> bytes:
+    """The Word file without what our exports add around the text: paragraph numbers and the label under the title.
+
+    Pandoc reads a Subtitle only before the title as metadata, and a paragraph number is text to it;
+    without this, a circulated copy would come back with "¶2" in every paragraph and a label where
+    only sections may follow the title. The header and footer parts pandoc never reads.
+    """
+
+    def strip(part: bytes) -> bytes:
+        if b"ParagraphNumber" not in part and b'"Subtitle"' not in part:
+            return part
+        text = _PARAGRAPH_NUMBER_RUN.sub("", part.decode("utf-8"))
+        return _LABEL_UNDER_TITLE.sub(r"\1", text, count=1).encode("utf-8")
+
+    return _rewrite_docx(measured, {"word/document.xml": strip})
 
 
 _LIST_MARKER = re.compile(r"^( *)([-*+]|\d+[.)])( {2,})(?=\S)")
@@ -579,6 +650,223 @@ def _in_word_terms(message: str, text: str, *, hint: bool = True) -> str:
     return message + _WORD_HINT if hint else message
 
 
+# The reference document pandoc writes with -------------------------------------------------------
+# Pandoc takes styles, page size and margins, headers and footers from a reference .docx given on the
+# command line (--sandbox allows reading it). Ours is pandoc's own default, rewritten: black headings in
+# a serif (pandoc's are blue, in the theme's sans), an A4 page, and the page furniture in header and
+# footer parts, which pandoc copies into the document and never reads back (a re-import cannot see them).
+
+_RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PART_NAMESPACES = f'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:r="{_RELATIONSHIPS}"'
+A4_WIDTH, A4_HEIGHT = 11906, 16838  # twentieths of a point (210 x 297 mm)
+# 2.5 cm top, bottom and left (room for the running header and the page numbers), 2 cm right.
+_PAGE_MARGINS = 'w:top="1418" w:right="1134" w:bottom="1418" w:left="1418" w:header="709" w:footer="709" w:gutter="0"'
+_BODY_FONT = "Times New Roman"
+_FONTS = (f'<w:rFonts w:ascii="{_BODY_FONT}" w:hAnsi="{_BODY_FONT}" w:cs="{_BODY_FONT}" '
+          'w:eastAsiaTheme="minorEastAsia"/>')
+# Headings by level: size in half-points, bold, italic. The title 16 pt bold, sections 12 pt bold, all black.
+_HEADINGS = {1: (32, True, False), 2: (24, True, False), 3: (24, True, False), 4: (24, True, True)}
+# A paragraph number ("¶2") as the web page shows it: small and grey, before the paragraph's first word.
+PARAGRAPH_NUMBER_STYLE = "ParagraphNumber"
+_SECTION = re.compile(r"<w:sectPr\b.*?</w:sectPr>", re.DOTALL)
+_STYLE = re.compile(r'<w:style\b[^>]*\bw:styleId="(?P<id>[^"]+)"[^>]*>.*?</w:style>', re.DOTALL)
+_NEW_STYLES = (
+    '<w:style w:type="character" w:customStyle="1" w:styleId="ParagraphNumber"><w:name w:val="Paragraph Number"/>'
+    '<w:basedOn w:val="DefaultParagraphFont"/><w:uiPriority w:val="99"/><w:rPr><w:color w:val="6E6E6E"/>'
+    '<w:sz w:val="16"/><w:szCs w:val="16"/></w:rPr></w:style>'
+    '<w:style w:type="paragraph" w:styleId="Header"><w:name w:val="header"/><w:basedOn w:val="Normal"/>'
+    '<w:uiPriority w:val="99"/><w:unhideWhenUsed/><w:pPr><w:spacing w:after="0"/></w:pPr>'
+    '<w:rPr><w:sz w:val="20"/><w:szCs w:val="20"/></w:rPr></w:style>'
+    '<w:style w:type="paragraph" w:styleId="Footer"><w:name w:val="footer"/><w:basedOn w:val="Normal"/>'
+    '<w:uiPriority w:val="99"/><w:unhideWhenUsed/><w:pPr><w:spacing w:after="0"/><w:jc w:val="center"/></w:pPr>'
+    '<w:rPr><w:sz w:val="20"/><w:szCs w:val="20"/></w:rPr></w:style>'
+)
+
+
+@functools.cache
+def _pandoc_reference() -> bytes:
+    """Pandoc's default reference.docx, asked of the bundled pandoc once per process."""
+    import pypandoc
+
+    result = subprocess.run(  # noqa: S603 - our own binary and arguments
+        _limited([pypandoc.get_pandoc_path(), "--print-default-data-file", "reference.docx"]),
+        capture_output=True,
+        timeout=PANDOC_MAX_SECONDS,
+        check=False,
+    )
+    if result.returncode != 0 or not result.stdout.startswith(_ZIP_MAGIC):
+        reason = _first_line(result.stderr.decode("utf-8", errors="replace"))
+        raise ExportFailed(f"pandoc did not give its reference document: {reason}")
+    return result.stdout
+
+
+def reference_docx(furniture: PageFurniture | None = None, *, landscape: bool = False) -> bytes:
+    """The reference document of a Word export: sober styles, an A4 page, ``furniture`` in header and footer.
+
+    Every page is numbered "N/M" in its footer (PAGE and NUMPAGES fields, which Word and LibreOffice
+    update as they lay the pages out). With ``furniture`` the first page's header is the UN block
+    (symbol, distribution, date, original) and every other page's header the symbol. ``landscape``
+    turns the page (long side across).
+    """
+    language = furniture.language if furniture is not None else "en"
+    rtl = is_right_to_left(language)
+    parts = {"word/footer1.xml": _footer(rtl)}
+    references = [("footer", "default", "footer1.xml")]
+    if furniture is not None:
+        parts |= {"word/footer2.xml": _footer(rtl), "word/header2.xml": _first_page_header(furniture, rtl)}
+        references += [("footer", "first", "footer2.xml"), ("header", "first", "header2.xml")]
+        if one_line(furniture.symbol):
+            parts["word/header1.xml"] = _running_header(one_line(furniture.symbol), rtl)
+            references.append(("header", "default", "header1.xml"))
+    references.sort(key=lambda reference: reference[0] != "header")  # w:sectPr lists headers first
+    relationships = "".join(
+        f'<Relationship Id="rIdDrafts{target[:-4]}" Type="{_RELATIONSHIPS}/{kind}" Target="{target}"/>'
+        for kind, _which, target in references
+    )
+    width, height = (A4_HEIGHT, A4_WIDTH) if landscape else (A4_WIDTH, A4_HEIGHT)
+    orient = ' w:orient="landscape"' if landscape else ""
+    section = (
+        "<w:sectPr>"
+        + "".join(f'<w:{kind}Reference w:type="{which}" r:id="rIdDrafts{target[:-4]}"/>'
+                  for kind, which, target in references)
+        + '<w:footnotePr><w:numRestart w:val="eachSect"/></w:footnotePr>'
+        + f'<w:pgSz w:w="{width}" w:h="{height}"{orient}/>'
+        + f"<w:pgMar {_PAGE_MARGINS}/>"
+        + ("<w:titlePg/>" if furniture is not None else "")
+        + ("<w:bidi/>" if rtl else "")
+        + "</w:sectPr>"
+    )
+    overrides = "".join(
+        f'<Override PartName="/{name}" ContentType="application/vnd.openxmlformats-officedocument.'
+        f'wordprocessingml.{name[5:11]}+xml"/>'
+        for name in parts
+    )
+    rewrites: dict[str, Callable[[str], str]] = {
+        "word/styles.xml": lambda text: _sober_styles(text, language),
+        "word/document.xml": lambda text: _SECTION.sub(lambda _m: section, text),
+        "word/settings.xml": lambda text: re.sub(
+            r'<w:themeFontLang w:val="[^"]*"', f'<w:themeFontLang w:val="{bcp47(language)}"', text
+        ),
+        "word/_rels/document.xml.rels": lambda text: text.replace(
+            "</Relationships>", relationships + "</Relationships>"
+        ),
+        "[Content_Types].xml": lambda text: text.replace("</Types>", overrides + "</Types>"),
+    }
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(_pandoc_reference())) as source, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info)
+            if info.filename in rewrites:
+                content = rewrites[info.filename](content.decode("utf-8")).encode("utf-8")
+            target.writestr(info, content)
+        for name, text in parts.items():
+            target.writestr(name, text.encode("utf-8"))
+    return out.getvalue()
+
+
+def _sober_styles(text: str, language: str) -> str:
+    """Pandoc's styles.xml in black and a serif, headings bold, in the document's language."""
+    text = re.sub(r"<w:color\b[^>]*/>", "", text)  # no blue headings, no grey subtitle, no blue links
+    text = re.sub(r"<w:rFonts\b[^>]*Theme=[^>]*/>", _FONTS, text)  # the theme's Calibri / Aptos become the serif
+    tag = bcp47(language)
+    main = tag.split("-")[0]
+    text = re.sub(
+        r"<w:lang\b[^>]*/>",
+        f'<w:lang w:val="{tag}" w:eastAsia="{tag if main == "zh" else "zh-CN"}" '
+        f'w:bidi="{tag if is_right_to_left(language) else "ar-SA"}"/>',
+        text,
+        count=1,
+    )
+
+    def restyle(match: re.Match[str]) -> str:
+        style_id, block = match.group("id"), match.group()
+        level = int(style_id[7]) if re.fullmatch(r"Heading\dChar|Heading\d", style_id) else None
+        if level is not None:
+            size, bold, italic = _HEADINGS.get(level, (24, False, True))
+            weight = "<w:b/><w:bCs/>" if bold else '<w:b w:val="0"/>'
+            slant = "<w:i/><w:iCs/>" if italic else ""
+            run = f'{_FONTS}{weight}{slant}<w:sz w:val="{size}"/><w:szCs w:val="{size}"/>'
+            return re.sub(r"<w:rPr>.*?</w:rPr>", lambda _m: f"<w:rPr>{run}</w:rPr>", block, flags=re.DOTALL)
+        if style_id == "Subtitle":  # the draft label, under the title: plain, bold, left, no numbering
+            return (
+                '<w:style w:type="paragraph" w:styleId="Subtitle"><w:name w:val="Subtitle"/><w:basedOn w:val="Normal"/>'
+                '<w:next w:val="BodyText"/><w:uiPriority w:val="11"/><w:qFormat/>'
+                '<w:pPr><w:keepNext/><w:spacing w:before="0" w:after="360"/></w:pPr>'
+                '<w:rPr><w:b/><w:bCs/><w:sz w:val="24"/><w:szCs w:val="24"/></w:rPr></w:style>'
+            )
+        if style_id == "Hyperlink":
+            return block.replace("<w:rPr>", '<w:rPr><w:u w:val="single"/>', 1)
+        return block
+
+    text = _STYLE.sub(restyle, text)
+    return text.replace("</w:styles>", _NEW_STYLES + "</w:styles>")
+
+
+def _xml_text(text: str) -> str:
+    return escape(one_line(text), quote=False)
+
+
+def _paragraph(runs: str, *, rtl: bool, style: str, align: str, size: int | None = None, bold: bool = False,
+               border: bool = False) -> str:
+    """One header or footer paragraph; ``align`` is the side in a left-to-right text.
+
+    In a right-to-left paragraph (``w:bidi``) Word and LibreOffice read ``left`` and ``right`` from the
+    paragraph's start, so the same value puts the symbol at the top left of an Arabic page, as UN
+    documents have it.
+    """
+    properties = (
+        f'<w:pPr><w:pStyle w:val="{style}"/>'
+        + ('<w:pBdr><w:bottom w:val="single" w:sz="4" w:space="4" w:color="000000"/></w:pBdr>' if border else "")
+        + ("<w:bidi/>" if rtl else "")
+        + f'<w:jc w:val="{align}"/></w:pPr>'
+    )
+    run_properties = (
+        ("<w:b/><w:bCs/>" if bold else "")
+        + (f'<w:sz w:val="{size}"/><w:szCs w:val="{size}"/>' if size else "")
+        + ("<w:rtl/>" if rtl else "")
+    )
+    runs = runs.replace("<w:r><w:rPr>", f"<w:r><w:rPr>{run_properties}") if run_properties else runs
+    return f"<w:p>{properties}{runs}</w:p>"
+
+
+def _text_run(text: str) -> str:
+    return f'<w:r><w:rPr></w:rPr><w:t xml:space="preserve">{_xml_text(text)}</w:t></w:r>'
+
+
+def _field(instruction: str, shown: str) -> str:
+    """A field Word and LibreOffice compute as they lay out the pages (``shown`` until they do)."""
+    return (
+        '<w:r><w:rPr></w:rPr><w:fldChar w:fldCharType="begin"/></w:r>'
+        f'<w:r><w:rPr></w:rPr><w:instrText xml:space="preserve"> {instruction} </w:instrText></w:r>'
+        '<w:r><w:rPr></w:rPr><w:fldChar w:fldCharType="separate"/></w:r>'
+        f"<w:r><w:rPr></w:rPr><w:t>{shown}</w:t></w:r>"
+        '<w:r><w:rPr></w:rPr><w:fldChar w:fldCharType="end"/></w:r>'
+    )
+
+
+def _footer(rtl: bool) -> str:
+    runs = _field("PAGE", "1") + _text_run("/") + _field("NUMPAGES", "1")
+    return f'<w:ftr {_PART_NAMESPACES}>{_paragraph(runs, rtl=rtl, style="Footer", align="center")}</w:ftr>'
+
+
+def _running_header(symbol: str, rtl: bool) -> str:
+    paragraph = _paragraph(_text_run(symbol), rtl=rtl, style="Header", align="right", bold=True, border=True)
+    return f"<w:hdr {_PART_NAMESPACES}>{paragraph}</w:hdr>"
+
+
+def _first_page_header(furniture: PageFurniture, rtl: bool) -> str:
+    """The UN block of the first page: the symbol large at the top right, then distribution, date, original."""
+    lines = first_page_lines(furniture)
+    paragraphs = []
+    if one_line(furniture.symbol):
+        paragraphs.append(_paragraph(_text_run(furniture.symbol), rtl=rtl, style="Header", align="right", size=32,
+                                     bold=True, border=not lines))
+    for n, line in enumerate(lines, start=1):
+        paragraphs.append(_paragraph(_text_run(line), rtl=rtl, style="Header", align="right", border=n == len(lines)))
+    return f"<w:hdr {_PART_NAMESPACES}>{''.join(paragraphs) or '<w:p/>'}</w:hdr>"
+
+
 def comment_marker(number: int) -> str:
     """Where :func:`markdown_to_docx` puts Word comment ``number`` (its text in ``comments[number - 1]``)."""
     return f"{_COMMENT_OPEN}{number}{_COMMENT_CLOSE}"
@@ -591,20 +879,34 @@ def markdown_to_docx(
     comments: Sequence[str] = (),
     comment_author: str = "",
     comment_date: datetime | None = None,
+    furniture: PageFurniture | None = None,
+    landscape: bool = False,
 ) -> bytes:
     """Convert Markdown to a Word document: ``#`` becomes Heading 1, ``##`` Heading 2 and so on.
 
     Lists, emphasis, links, tables and footnotes become their Word equivalents. Pandoc runs sandboxed
     and links are limited to http, https, mailto and in-document anchors, as on the web page; images
-    are left out (their alt text stays). ``subtitle`` (e.g. the draft label) is written in Word's
-    Subtitle style above the title; pandoc reads it back as metadata, so a re-import ignores it.
-    Where the text holds :func:`comment_marker` ``n``, a Word comment says ``comments[n - 1]`` (plain
-    text), by ``comment_author`` at ``comment_date`` (UTC).
+    are left out (their alt text stays). ``subtitle`` (e.g. the draft label; ``furniture.label`` when
+    not given) is written in Word's Subtitle style right under the title; :func:`docx_to_markdown`
+    leaves it out, so a re-import ignores it. Where the text holds :func:`comment_marker` ``n``, a Word
+    comment says ``comments[n - 1]`` (plain text), by ``comment_author`` at ``comment_date`` (UTC).
+
+    The page is A4 (``landscape`` turns it), the styles sober (black, serif, headings bold) and every
+    page numbered "N/M" (:func:`reference_docx`). ``furniture`` adds the running header with the
+    symbol, the UN block on the first page, the text's language and direction, and the core properties
+    (title, creator, language, created at ``furniture.date``); without it the core properties hold the
+    title (the first Heading 1) and the time of the export.
     """
     extra_args = ["--wrap=none"]
-    subtitle = _XML_INVALID.sub("", subtitle).strip()  # pandoc drops them from the text; an argument cannot hold NUL
+    if not subtitle and furniture is not None:
+        subtitle = furniture.label
+    subtitle = _one_line(subtitle)  # pandoc drops control characters from the text; an argument cannot hold NUL
     if subtitle:
         extra_args.append(f"--metadata=subtitle:{subtitle}")
+    if furniture is not None:
+        extra_args.append(f"--metadata=lang:{bcp47(furniture.language)}")
+        if is_right_to_left(furniture.language):
+            extra_args.append("--metadata=dir:rtl")
     for number, said in enumerate(comments, start=1):
         extra_args.append(f"--metadata=comment-{number}:{_one_line(said)}")
     if comments:
@@ -612,16 +914,93 @@ def markdown_to_docx(
         if comment_date is not None:
             extra_args.append(f"--metadata=comment-date:{comment_date:%Y-%m-%dT%H:%M:%SZ}")
     try:
-        data = _run_pandoc(
-            markdown_text, to="docx", read=_PANDOC_READ_MARKDOWN, lua=_LUA_TO_DOCX, extra_args=extra_args
-        )
+        # A file of its own per conversion: pandoc reads the reference document by name.
+        with tempfile.TemporaryDirectory(prefix="drafts-reference-") as tmp:
+            reference = Path(tmp) / "reference.docx"
+            reference.write_bytes(reference_docx(furniture, landscape=landscape))
+            data = _run_pandoc(
+                markdown_text,
+                to="docx",
+                read=_PANDOC_READ_MARKDOWN,
+                lua=_LUA_TO_DOCX,
+                extra_args=[*extra_args, f"--reference-doc={reference}"],
+            )
     except PandocLimitError as exc:
         raise ExportFailed(f"the document is too large to convert to Word: {exc}.") from exc
     except (RuntimeError, OSError) as exc:
         raise ExportFailed(f"pandoc could not write the Word document: {_first_line(str(exc))}") from exc
     if not isinstance(data, bytes) or not data.startswith(_ZIP_MAGIC):
         raise ExportFailed("pandoc did not produce a Word document.")
-    return data
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        body = archive.read("word/document.xml").decode("utf-8")
+    body = _paragraph_numbers_inline(_label_under_title(body, rtl=furniture is not None and is_right_to_left(
+        furniture.language)))
+    core = _core_properties(furniture, title=_first_heading_text(body))
+    return _rewrite_docx(data, {"word/document.xml": lambda _part: body.encode("utf-8"),
+                                "docProps/core.xml": lambda _part: core})
+
+
+# A paragraph of pandoc's word/document.xml in a given style (pandoc nests no paragraph in another).
+_SUBTITLE_PARAGRAPH = re.compile(r'(?=<w:p[\s>])(?:(?!</w:p>).)*?<w:pStyle w:val="Subtitle"\s*/>.*?</w:p>', re.DOTALL)
+_HEADING1_PARAGRAPH = re.compile(r'(?=<w:p[\s>])(?:(?!</w:p>).)*?<w:pStyle w:val="Heading1"\s*/>.*?</w:p>', re.DOTALL)
+
+
+def _label_under_title(body: str, *, rtl: bool = False) -> str:
+    """word/document.xml with the Subtitle paragraph pandoc writes above everything moved under the title
+    (and, in a right-to-left text, made right to left as pandoc makes every other paragraph)."""
+    subtitle = _SUBTITLE_PARAGRAPH.search(body)
+    if subtitle is None:
+        return body
+    rest = body[: subtitle.start()] + body[subtitle.end() :]
+    title = _HEADING1_PARAGRAPH.search(rest)
+    if title is None:
+        return body
+    label = subtitle.group()
+    if rtl and "<w:bidi" not in label:
+        label = re.sub(r'(<w:pStyle w:val="Subtitle"\s*/>)', r"\1<w:bidi />", label, count=1)
+    return rest[: title.end()] + label + rest[title.end() :]
+
+
+# A paragraph holding only a paragraph number, then the paragraph it numbers (with its properties).
+_NUMBER_BEFORE_PARAGRAPH = re.compile(
+    r'<w:p><w:pPr>(?:(?!</w:p>).)*?</w:pPr>(<w:r><w:rPr><w:rStyle w:val="ParagraphNumber" />(?:(?!</w:r>).)*?</w:r>)'
+    r"</w:p>\s*(<w:p>(?:<w:pPr>(?:(?!</w:p>).)*?</w:pPr>)?)",
+    re.DOTALL,
+)
+
+
+def _paragraph_numbers_inline(body: str) -> str:
+    """Each "¶n" paragraph the Lua filter put before a block moved into the block's first paragraph."""
+    if "ParagraphNumber" not in body:
+        return body
+    return _NUMBER_BEFORE_PARAGRAPH.sub(r"\2\1", body)
+
+
+def _first_heading_text(body: str) -> str:
+    title = _HEADING1_PARAGRAPH.search(body)
+    if title is None:
+        return ""
+    return unescape("".join(re.findall(r"<w:t(?:\s[^>]*)?>([^<]*)</w:t>", title.group())))
+
+
+def _core_properties(furniture: PageFurniture | None, *, title: str) -> bytes:
+    """docProps/core.xml: title, creator, language, and created and modified at the draft's freeze (else now)."""
+    moment = furniture.date if furniture is not None and furniture.date is not None else datetime.now(UTC)
+    stamp = (moment.astimezone(UTC) if moment.tzinfo is not None else moment).strftime("%Y-%m-%dT%H:%M:%SZ")
+    title = one_line(furniture.title) if furniture is not None and one_line(furniture.title) else one_line(title)
+    creator = one_line(furniture.author) if furniture is not None else ""
+    language = f"<dc:language>{bcp47(furniture.language)}</dc:language>" if furniture is not None else ""
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
+        'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
+        'xmlns:dcmitype="http://purl.org/dc/dcmitype/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+        f"<dc:title>{escape(title, quote=False)}</dc:title><dc:creator>{escape(creator, quote=False)}</dc:creator>"
+        f"{language}"
+        f'<dcterms:created xsi:type="dcterms:W3CDTF">{stamp}</dcterms:created>'
+        f'<dcterms:modified xsi:type="dcterms:W3CDTF">{stamp}</dcterms:modified>'
+        "</cp:coreProperties>"
+    ).encode()
 
 
 def _one_line(text: str) -> str:
@@ -649,23 +1028,39 @@ def _escape_markdown_text(text: str) -> str:
 
 
 def export_docx(
-    title: str, label: str, sections: list[ExportSection], scheme: str, *, keys: bool = False, language: str = "en"
+    title: str,
+    label: str,
+    sections: list[ExportSection],
+    scheme: str,
+    *,
+    keys: bool = False,
+    language: str = "en",
+    furniture: PageFurniture | None = None,
+    paragraph_numbers: bool = False,
 ) -> bytes:
     """A Word document of a draft: the title as Heading 1, top-level sections as Heading 2 and so on.
 
-    Headings carry their numbers ("Principle 7: Dignity", "7.3 Access"); ``label`` is the subtitle.
-    Each heading is bookmarked with the section's web anchor (``s-7-3``), so in-document links
-    work. With ``keys`` every heading ends with its ``{#key}`` as text, so a copy edited in Word can be
-    imported with ``import_document --update`` and keep every section's identity. Reading the file back
-    with :func:`parse_docx` gives the same outline, headings and numbers; bodies come back in pandoc's
-    spelling of the same Markdown (e.g. ``-   item`` for ``- item``).
+    Headings carry their numbers ("Principle 7: Dignity", "7.3 Access"); ``label`` is the subtitle,
+    under the title. Each heading is bookmarked with the section's web anchor (``s-7-3``), so
+    in-document links work. With ``paragraph_numbers`` each paragraph starts with its number as the
+    web page cites it ("¶2", in the Paragraph Number style), so "7.3 ¶2" can be found in the Word file
+    too. With ``keys`` every heading ends with its ``{#key}`` as text (and paragraphs are never
+    numbered), so a copy edited in Word can be imported with ``import_document --update`` and keep
+    every section's identity. Reading the file back with :func:`parse_docx` gives the same outline, headings and
+    numbers (paragraph numbers, the label and the page furniture are left out); bodies come back in
+    pandoc's spelling of the same Markdown (e.g. ``-   item`` for ``- item``). ``furniture``: see
+    :func:`markdown_to_docx`.
     """
-    out = [f"# {_escape_markdown_text(title)}", ""]
+    out = [f"# {_escape_markdown_text(_one_line(title))}", ""]
     for index, section in enumerate(sections, start=1):
-        heading = _escape_markdown_text(numbered_heading(section, scheme, language))
+        heading = _escape_markdown_text(_one_line(numbered_heading(section, scheme, language)))
         if keys:
             heading += f" \\{{#{section.key}\\}}"
-        out += [f"{'#' * min(section.depth + 2, 6)} {heading} {{#{anchor_for(section.number, section.key)}}}", ""]
+        attributes = f"#{anchor_for(section.number, section.key)}"
+        if paragraph_numbers and not keys and section.body.strip():
+            count = render_markdown(section.body, anchor="p", label="", anchors=False).paragraph_count
+            attributes += f' paragraphs="{count}"'
+        out += [f"{'#' * min(section.depth + 2, 6)} {heading} {{{attributes}}}", ""]
         if section.body.strip():
             out += [_scope_footnotes(section.body.strip("\n"), f"s{index}"), ""]
-    return markdown_to_docx("\n".join(out), subtitle=label)
+    return markdown_to_docx("\n".join(out), subtitle=label, furniture=furniture)

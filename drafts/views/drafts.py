@@ -12,6 +12,7 @@ from drafts import forms, interchange, rendering, selectors, services
 from drafts.access import Action
 from drafts.models import Draft
 from drafts.numbering import display_number
+from drafts.presenting.documents import draft_furniture
 from drafts.views.common import acting_user, attempt, document_for, download_made, draft_for, posted
 
 
@@ -66,15 +67,16 @@ def draft_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
 
 @require_GET
 def draft_export(request: HttpRequest, slug: str, number: int, fmt: str) -> HttpResponse:
-    """A draft the person may read, as Markdown (re-importable), printable HTML or Word."""
+    """A draft the person may read, as Markdown (re-importable), printable HTML, Word or PDF (as circulated)."""
     draft, _access = draft_for(request, slug, number)
     if fmt not in interchange.EXPORT_FORMATS:
         raise Http404
-    document = draft.document
+    document, furniture = draft.document, draft_furniture(draft)
     return download_made(
         request,
-        lambda: interchange.export_as(fmt, title=document.title, label=draft.title, scheme=document.numbering,
-                                      language=document.language, sections=selectors.draft_export_sections(draft)),
+        lambda: interchange.export_as(fmt, title=document.title, label=furniture.label, scheme=document.numbering,
+                                      language=document.language, sections=selectors.draft_export_sections(draft),
+                                      furniture=furniture),
         f"{document.slug}-draft-{draft.number}.{fmt}",
     )
 
