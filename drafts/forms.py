@@ -528,7 +528,15 @@ class HideCommentForm(forms.Form):
 
 
 class CommentFilterForm(forms.Form):
-    section = forms.CharField(label=_("Section"), required=False)
+    """The editors' table's filters, which its matrix downloads and ``export_comments`` carry too.
+
+    Given the draft's ``sections``, the section is checked (its number, "7.3", or its key) and cleaned to
+    its key; a section the draft does not have is an error, not an empty list that looks like an answer.
+    """
+
+    section = forms.CharField(
+        label=_("Section"), required=False, max_length=80, help_text=_("Its number (7.3) or its key.")
+    )
     kind = forms.ChoiceField(label=_("Type"), required=False, choices=[("", _("Any")), *CommentKind.choices])
     disposition = forms.ChoiceField(
         label=_("Disposition"), required=False, choices=[("", _("Any")), *Disposition.choices]
@@ -536,7 +544,33 @@ class CommentFilterForm(forms.Form):
     category = forms.ChoiceField(
         label=_("Category"), required=False, choices=[("", _("Any")), *StakeholderCategory.choices]
     )
-    organisation = forms.CharField(label=_("Organisation"), required=False)
+    organisation = forms.CharField(label=_("Organisation"), required=False, max_length=200)
+
+    def __init__(self, *args, sections: QuerySet[DraftSection] | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.sections = sections
+
+    def clean_section(self) -> str:
+        typed = self.cleaned_data["section"].strip()
+        if not typed or self.sections is None:
+            return typed
+        found = self.sections.filter(key=typed).first() or self.sections.filter(number=typed).first()
+        if found is None:
+            raise ValidationError(
+                _("This draft has no section “%(section)s”: give a section's number (7.3) or its key."),
+                code="unknown_section",
+                params={"section": typed},
+            )
+        return found.key
+
+    def problems(self, *, option: str = "") -> list[str]:
+        """Each refused filter in one line: "Section: This draft has no section “9.9” …", or with ``option``
+        ("--") as the command's option: "--section: …"."""
+        return [
+            f"{f'{option}{name}' if option else self.fields[name].label}: "
+            + " ".join(message for error in errors for message in error.messages)
+            for name, errors in self.errors.as_data().items()
+        ]
 
 
 class SignUpForm(UserCreationForm):

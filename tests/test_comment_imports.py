@@ -426,8 +426,10 @@ def fill_matrix(path: Path, decisions: dict[str, tuple[str, str]]) -> Path:
     if path.suffix == ".xlsx":
         book = load_workbook(path)
         sheet = book["Comments"]
-        header = [c.value for c in sheet[1]]
-        for row in sheet.iter_rows(min_row=2):
+        # The header row follows the matrix's title rows (document, symbol and draft, what it holds).
+        at = next(row[0].row for row in sheet.iter_rows(max_row=10) if row[0].value == "ID")
+        header = [c.value for c in sheet[at]]
+        for row in sheet.iter_rows(min_row=at + 1):
             if row[0].value in decisions:
                 disposition, response = decisions[row[0].value]
                 row[header.index("Disposition")].value = disposition

@@ -289,24 +289,33 @@ def row(**fields: str) -> MatrixRow:
     return MatrixRow(**{**values, **fields})
 
 
+def header_row(sheet) -> int:
+    """Where the matrix's header row is: below its title rows."""
+    return next(r[0].row for r in sheet.iter_rows(max_row=10) if r[0].value == "ID")
+
+
 def test_the_spreadsheets_carry_the_stamp_last_and_the_word_table_does_not() -> None:
     header = next(csv.reader(io.StringIO(matrix_csv([row()]))))
-    assert header[-1] == str(STAMP_COLUMN) and len(header) == 12
+    assert header[-1] == str(STAMP_COLUMN) and len(header) == 17
     sheet = load_workbook(io.BytesIO(matrix_xlsx([row()], title="T"))).active
-    assert [c.value for c in sheet[1]][-1] == "Stamp" and sheet["L2"].value == "0123456789"
-    assert sheet.column_dimensions["L"].width < 15  # narrow
+    at = header_row(sheet)
+    assert [c.value for c in sheet[at]][-1] == "Stamp" and sheet.cell(row=at + 1, column=17).value == "0123456789"
+    assert sheet.column_dimensions["Q"].width < 15  # narrow
     assert b"0123456789" not in zipfile.ZipFile(io.BytesIO(matrix_docx([row()], title="T"))).read("word/document.xml")
 
 
 def test_the_filled_matrix_reads_back_its_ids_decisions_and_stamps() -> None:
     book = load_workbook(io.BytesIO(matrix_xlsx([row(), row(reference="EXA-001")], title="T")))
     sheet = book.active
-    sheet["I2"], sheet["J2"] = "Accepted", "Thank you."
+    at = header_row(sheet)
+    names = [c.value for c in sheet[at]]
+    sheet.cell(row=at + 1, column=names.index("Disposition") + 1).value = "Accepted"
+    sheet.cell(row=at + 1, column=names.index("Response") + 1).value = "Thank you."
     out = io.BytesIO()
     book.save(out)
     lines = read_decision_sheet("m.xlsx", out.getvalue())
     assert [(x.line, x.reference, x.disposition, x.response, x.stamp) for x in lines] == [
-        (2, "MRN-001", "Accepted", "Thank you.", "0123456789"), (3, "EXA-001", "Pending", "", "0123456789")]
+        (at + 1, "MRN-001", "Accepted", "Thank you.", "0123456789"), (at + 2, "EXA-001", "Pending", "", "0123456789")]
     csv_lines = read_decision_sheet("m.csv", matrix_csv([row()]).encode())
     assert [(x.reference, x.stamp) for x in csv_lines] == [("MRN-001", "0123456789")]
     without_stamp = "\n".join(",".join(r[:-1]) for r in csv.reader(io.StringIO(matrix_csv([row()]))))

@@ -2,7 +2,8 @@
 
 XML 1.0 (so a workbook and a Word file) cannot hold C0 controls other than tab and line ends, nor
 U+FFFE / U+FFFF: they are left out, never a 500 or a file nobody can open. A spreadsheet would run a
-cell starting with = + - @ as a formula: such cells are quoted, in the workbook and the CSV alike.
+cell starting with = + - @ as a formula: the CSV quotes such a cell (it has no cell types), the
+workbook types it as text and keeps it exactly as typed.
 """
 
 from __future__ import annotations
@@ -36,35 +37,46 @@ def workbook(rows: list[MatrixRow], title: str = "Comments on Draft 1"):
     return load_workbook(io.BytesIO(matrix_xlsx(rows, title=title)))
 
 
+def matrix_cells(book, line: int = 1) -> dict:
+    """The cells of the workbook matrix's ``line``-th data row by column name (its header follows the title rows)."""
+    sheet = book.active
+    at = next(row[0].row for row in sheet.iter_rows(max_row=10) if row[0].value == "ID")
+    return {header.value: cell for header, cell in zip(sheet[at], sheet[at + line], strict=True)}
+
+
+def csv_cells(text: str, line: int = 1) -> dict:
+    return list(csv.DictReader(io.StringIO(newline="", initial_value=text)))[line - 1]
+
+
 def test_control_characters_in_any_cell_leave_a_workbook_that_opens() -> None:
     book = workbook([row(organisation=f"Org{CONTROL}", comment=f"Line one\x0bline two{CONTROL}.",
                          proposed=f"{CONTROL}Keep\ttabs\nand line ends", response="Fine\x1f.")],
                     title=f"Comments{CONTROL} on Draft 1")
-    cells = [cell.value for cell in book.active[2]]
-    assert cells[1] == "Org" and cells[6] == "Line oneline two." and cells[9] == "Fine."
-    assert cells[7] == "Keep\ttabs\nand line ends"
+    cells = {name: cell.value for name, cell in matrix_cells(book).items()}
+    assert cells["Organisation"] == "Org" and cells["Comment"] == "Line oneline two." and cells["Response"] == "Fine."
+    assert cells["Proposed change"] == "Keep\ttabs\nand line ends"
     assert book.properties.title == "Comments on Draft 1"
 
 
 def test_a_control_character_cannot_hide_a_formula() -> None:
-    sheet = workbook([row(comment="\x0b=HYPERLINK(\"https://evil.example\")", proposed="\ufffe@SUM(1)")]).active
-    comment, proposed = sheet.cell(row=2, column=7), sheet.cell(row=2, column=8)
-    assert (comment.value, comment.data_type) == ("'=HYPERLINK(\"https://evil.example\")", "s")
-    assert (proposed.value, proposed.data_type) == ("'@SUM(1)", "s")
+    cells = matrix_cells(workbook([row(comment="\x0b=HYPERLINK(\"https://evil.example\")", proposed="\ufffe@SUM(1)")]))
+    comment, proposed = cells["Comment"], cells["Proposed change"]
+    assert (comment.value, comment.data_type) == ("=HYPERLINK(\"https://evil.example\")", "s")  # text, not a formula
+    assert (proposed.value, proposed.data_type) == ("@SUM(1)", "s")
 
 
 @pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
-def test_a_cell_that_starts_like_a_formula_is_quoted_in_the_csv_and_the_workbook(start) -> None:
+def test_a_cell_that_starts_like_a_formula_is_quoted_in_the_csv_and_text_in_the_workbook(start) -> None:
     text = f"{start}1+1"
-    csv_row = list(csv.reader(io.StringIO(newline="", initial_value=matrix_csv([row(comment=text)]))))[1]
-    assert csv_row[6] == f"'{text}"
-    # XML reads a carriage return back as a line feed; the quote before it is what matters.
-    assert workbook([row(comment=text)]).active.cell(row=2, column=7).value == f"'{text}".replace("\r", "\n")
+    assert csv_cells(matrix_csv([row(comment=text)]))["Comment"] == f"'{text}"
+    # XML reads a carriage return back as a line feed; the cell's type is what matters.
+    cell = matrix_cells(workbook([row(comment=text)]))["Comment"]
+    assert (cell.value, cell.data_type) == (text.replace("\r", "\n"), "s")
 
 
 def test_the_csv_keeps_what_people_typed() -> None:
     text = f"Line one\x0bline two, \"quoted\"; {CONTROL}"
-    assert list(csv.reader(io.StringIO(newline="", initial_value=matrix_csv([row(comment=text)]))))[1][6] == text
+    assert csv_cells(matrix_csv([row(comment=text)]))["Comment"] == text
 
 
 def test_the_word_matrix_holds_no_character_xml_cannot_hold() -> None:
@@ -90,8 +102,9 @@ def test_the_comment_matrix_downloads_as_a_workbook_whatever_a_comment_holds(cli
     response = client.get(reverse("drafts:comment_export",
                                   kwargs={"slug": "guidance", "number": draft.number, "fmt": "xlsx"}))
     assert response.status_code == 200
-    cells = [cell.value for cell in load_workbook(io.BytesIO(response.content)).active[2]]
-    assert cells[6:8] == ["Pasted from Word:line two", "'=1+1"]
+    cells = matrix_cells(load_workbook(io.BytesIO(response.content)))
+    assert [cells[name].value for name in ("Comment", "Proposed change")] == ["Pasted from Word:line two", "=1+1"]
+    assert cells["Proposed change"].data_type == "s"  # text, never a formula
 
 
 @pytest.mark.django_db

@@ -18,6 +18,7 @@ starts with "=" is text and is kept as typed) and a control character. Whatever 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import re
 import warnings
@@ -33,7 +34,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from drafts.interchange.markdown import numbered_heading
-from drafts.interchange.matrix import STAMP_COLUMN, unquoted_cell
+from drafts.interchange.matrix import CONTINUATION, STAMP_COLUMN, unquoted_cell
 from drafts.interchange.ooxml import _XML_INVALID
 from drafts.interchange.word import sniff
 from drafts.numbering import display_number, split_leading_number
@@ -341,10 +342,12 @@ def _header_names(columns: Mapping[str, Promise]) -> dict[str, str]:
 
 
 def _read_table(
-    filename: str, data: bytes, columns: Mapping[str, Promise], *, extra_columns_allowed: bool
+    filename: str, data: bytes, columns: Mapping[str, Promise], *, extra_columns_allowed: bool,
+    unstripped: frozenset[str] = frozenset(),
 ) -> list[tuple[int, dict[str, str]]]:
     """The data rows of a sheet whose header row (one of its first rows) names ``columns``: each row with
-    its line number and its cells by column name. Empty rows are left out; every problem is collected."""
+    its line number and its cells by column name, stripped of surrounding spaces except the ``unstripped``
+    columns. Empty rows are left out; every problem is collected."""
     kind = _refuse_file(filename, data)
     problems: list[str] = []
     rows = _xlsx_rows(data) if kind == "xlsx" else _csv_rows(data)
@@ -372,7 +375,10 @@ def _read_table(
                 problems.append(row_problem(line, _(
                     "cell %(cell)s contains a control character (U+%(code)04X); remove it.")
                     % {"cell": f"{_column_letter(index)}{line}", "code": ord(bad.group())}))
-        values = {header[index]: "" if isinstance(text, _Formula) else text.strip() for index, text in read.items()}
+        values = {
+            header[index]: "" if isinstance(text, _Formula) else text if header[index] in unstripped else text.strip()
+            for index, text in read.items()
+        }
         found.append((line, values))
         if len(found) > MAX_ROWS:
             raise SheetError([_("The file has more than %(max)s rows; at most %(max)s can be uploaded at once. "
@@ -433,12 +439,37 @@ def read_comment_sheet(filename: str, data: bytes) -> list[CommentLine]:
 
 def read_decision_sheet(filename: str, data: bytes) -> list[DecisionLine]:
     """The rows of a filled comment matrix (``.xlsx`` or ``.csv``, as exported), one :class:`DecisionLine`
-    each. Its other columns are left as they are: only ID, Disposition, Response and Stamp are read."""
-    return [
-        DecisionLine(line=line, reference=cells["reference"], disposition=cells["disposition"],
-                     response=unquoted_cell(cells["response"]), stamp=cells["stamp"])
-        for line, cells in _read_table(filename, data, DECISION_COLUMNS, extra_columns_allowed=True)
-    ]
+    each. Its other columns are left as they are: only ID, Disposition, Response and Stamp are read.
+
+    A comment too long for one row of the workbook continues in the rows below it, their ID "MRN-004 (2/3)"
+    (``matrix.continuation_reference``): their Response pieces are joined to the comment's, exactly as they
+    were cut, and its decision is read from its first row. A continuation row elsewhere, or one with a
+    disposition or stamp of its own, is refused with its row.
+    """
+    lines: list[DecisionLine] = []
+    problems: list[str] = []
+    table = _read_table(filename, data, DECISION_COLUMNS, extra_columns_allowed=True,
+                        unstripped=frozenset({"response"}))
+    for line, cells in table:
+        continued = CONTINUATION.match(cells["reference"])
+        if continued is None:
+            lines.append(DecisionLine(line=line, reference=cells["reference"], disposition=cells["disposition"],
+                                      response=cells["response"], stamp=cells["stamp"]))
+            continue
+        reference = continued.group("reference")
+        if not lines or lines[-1].reference != reference:
+            problems.append(row_problem(line, _(
+                "this row continues %(ref)s but does not follow its rows; keep the rows in the order exported.")
+                % {"ref": reference}))
+        elif cells["disposition"] or cells["stamp"]:
+            problems.append(row_problem(line, _(
+                "this row continues %(ref)s: type its disposition in its first row, row %(first)s.")
+                % {"ref": reference, "first": lines[-1].line}))
+        else:
+            lines[-1] = dataclasses.replace(lines[-1], response=lines[-1].response + cells["response"])
+    if problems:
+        raise SheetError(problems)
+    return [dataclasses.replace(x, response=unquoted_cell(x.response.strip())) for x in lines]
 
 
 # Writing the template ----------------------------------------------------------------------------------

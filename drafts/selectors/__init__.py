@@ -8,6 +8,7 @@ A view that needs "may this person see X" gets X through one of these and turns 
 from drafts.selectors.comments import (
     comment_counts,
     comments_filtered,
+    comments_for_matrix,
     comments_for_table,
     comments_of,
     comments_visible_to,
@@ -52,6 +53,7 @@ __all__ = [
     "comment_counts",
     "comments_about",
     "comments_filtered",
+    "comments_for_matrix",
     "comments_for_table",
     "comments_of",
     "comments_visible_to",

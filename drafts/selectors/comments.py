@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, QuerySet, Value
@@ -100,12 +101,24 @@ def unpublished_decisions(draft: Draft) -> QuerySet[DraftComment]:
 TABLE_ORDER = ("draft_section__order", "paragraph", "submit_date", "pk")
 
 
-def comments_for_table(visible: QuerySet[DraftComment], filters: dict | None) -> QuerySet[DraftComment]:
-    """The editors' table: comments (not replies) narrowed by its filters, in the order of the text."""
+def comments_for_table(visible: QuerySet[DraftComment], filters: Mapping[str, str] | None) -> QuerySet[DraftComment]:
+    """The editors' table: comments (not replies) narrowed by its filters, in the order of the text.
+
+    The one filtering of comments: the table, its "next pending", the comment matrix (page and
+    ``export_comments``) all narrow through here, with the data of a valid ``CommentFilterForm``."""
     comments = visible.filter(level=0)
     if filters:
         comments = comments_filtered(comments, **filters)
     return comments.order_by(*TABLE_ORDER)
+
+
+def comments_for_matrix(visible: QuerySet[DraftComment], filters: Mapping[str, str] | None) -> QuerySet[DraftComment]:
+    """The comment matrix: the editors' table's comments (the same filters), with the replies in their
+    threads, in one query (the matrix shows each comment's replies, so none is read one by one)."""
+    table = comments_for_table(visible, filters)
+    return visible.filter(
+        Q(pk__in=table.values("pk")) | Q(level__gt=0, thread_id__in=table.values("thread_id"))
+    ).select_related("addressed_in")
 
 
 def pending_neighbours(table: QuerySet[DraftComment], comment: DraftComment) -> tuple[int | None, int | None]:

@@ -22,7 +22,7 @@ from drafts.interchange import matrix
 from drafts.models import Disposition, Draft, DraftSection
 from drafts.numbering import display_number
 from drafts.presenting import lineage as present
-from drafts.presenting.matrix import matrix_rows
+from drafts.presenting.matrix import comment_matrix
 from drafts.values import parse_id
 from drafts.views.common import acting_user, download_made, draft_for, posted
 
@@ -187,8 +187,9 @@ def comment_flag(request: HttpRequest, slug: str, number: int, comment_id: int) 
 def comment_table(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     draft, _access = draft_for(request, slug, number, Action.MANAGE_COMMENTS)
     visible = selectors.comments_visible_to(request.user, draft)
-    filters = forms.CommentFilterForm(request.GET or None)
-    comments = selectors.comments_for_table(visible, filters.cleaned_data if filters.is_valid() else None)
+    filters = forms.CommentFilterForm(request.GET or None, sections=draft.sections.all())
+    chosen = filters.cleaned_data if filters.is_valid() else None
+    comments = selectors.comments_for_table(visible, chosen)
     comments = comments.select_related("draft_section", "decided_by", "addressed_in")
     # Prefixed: the filter form above has a "disposition" field too, and ids must not clash.
     bulk = forms.BulkDispositionForm(posted(request), queryset=visible.filter(level=0), prefix="bulk")
@@ -203,6 +204,7 @@ def comment_table(request: HttpRequest, slug: str, number: int) -> HttpResponse:
         messages.success(request, _("Set the disposition of %(n)s comments.") % {"n": changed})
         return redirect(request.get_full_path())
     page = Paginator(comments, COMMENTS_PER_PAGE).get_page(request.GET.get("page"))
+    refused = filters.is_bound and not filters.is_valid()
     return render(
         request,
         "drafts/comment_table.html",
@@ -217,10 +219,21 @@ def comment_table(request: HttpRequest, slug: str, number: int) -> HttpResponse:
             "dispositions": Disposition.choices,
             "query": _without(request.GET, "page"),
             "filter_query": _without(request.GET, "page", "bulk-comments"),
+            # The matrix downloads carry the filters the table shows, and nothing else of the address.
+            "export_query": _filters_query(request.GET, filters) if chosen else "",
+            "filtered": bool(chosen and any(chosen.values())),
             "ticked": request.POST.getlist("bulk-comments") if request.method == "POST" else [],
         },
-        status=400 if bulk.is_bound and not bulk.is_valid() else 200,
+        status=400 if refused or (bulk.is_bound and not bulk.is_valid()) else 200,
     )
+
+
+def _filters_query(query: QueryDict, filters: forms.CommentFilterForm) -> str:
+    kept = QueryDict(mutable=True)
+    for name in filters.fields:
+        if value := query.get(name, ""):
+            kept[name] = value
+    return kept.urlencode()
 
 
 def _without(query: QueryDict, *names: str) -> str:
@@ -397,19 +410,24 @@ def comment_hide(request: HttpRequest, slug: str, number: int, comment_id: int) 
 
 @require_GET
 def comment_export(request: HttpRequest, slug: str, number: int, fmt: str) -> HttpResponse:
-    """The comment matrix as a download, for the working group (it holds every decision)."""
+    """The comment matrix as a download, for the working group (it holds every decision), narrowed by the
+    editors' table's filters when the address carries them (``?section=7.3&kind=technical``)."""
     draft, access = draft_for(request, slug, number)
     if not access.in_working_group or fmt not in matrix.FORMATS:
         raise Http404
-    rows = matrix_rows(selectors.comments_visible_to(request.user, draft).select_related("addressed_in"))
-    name = f"{draft.document.slug}-draft-{draft.number}-comments.{fmt}"
-    title = f"{draft.document.title}, {draft.title}"
+    filters = forms.CommentFilterForm(request.GET or None, sections=draft.sections.all())
+    if filters.is_bound and not filters.is_valid():
+        return HttpResponseBadRequest(
+            _("The matrix cannot be filtered so. %(problems)s") % {"problems": " ".join(filters.problems())},
+            content_type="text/plain; charset=utf-8",
+        )
+    made = comment_matrix(request.user, draft, filters.cleaned_data if filters.is_bound else None)
     exporters: dict[str, Callable[[], str | bytes]] = {
-        "csv": lambda: matrix.matrix_csv(rows),
-        "xlsx": lambda: matrix.matrix_xlsx(rows, title=title),
-        "docx": lambda: matrix.matrix_docx(rows, title=title),
+        "csv": lambda: matrix.matrix_csv(made.rows),
+        "xlsx": lambda: matrix.matrix_xlsx(made.rows, title=made.heading),
+        "docx": lambda: matrix.matrix_docx(made.rows, title=made.heading, furniture=made.furniture),
     }
-    return download_made(request, exporters[fmt], name)
+    return download_made(request, exporters[fmt], f"{made.filename}.{fmt}")
 
 
 @login_required

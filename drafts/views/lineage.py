@@ -17,6 +17,7 @@ from drafts import forms, interchange, lineage, selectors, services
 from drafts.access import Action
 from drafts.models import Disposition, Draft, DraftComment, DraftSection, Section
 from drafts.presenting import lineage as outcomes
+from drafts.presenting import matrix
 from drafts.views.common import acting_user, attempt, download, download_made, draft_for, posted
 
 
@@ -216,8 +217,8 @@ def draft_responses(request: HttpRequest, slug: str, number: int) -> HttpRespons
         raise Http404
     name = f"{draft.document.slug}-draft-{draft.number}-responses.{fmt}"
     if fmt == "json":
-        return download(json.dumps(outcomes.comment_records(request.user, draft), ensure_ascii=False, indent=2) + "\n",
-                        name)
+        records = matrix.matrix_records(request.user, draft)  # as export_comments --format json gives them
+        return download(json.dumps(records, ensure_ascii=False, indent=2) + "\n", name)
     shown = outcomes.outcomes(request.user, list(selectors.comments_about(request.user, draft)))
     if fmt == "docx":
         title = _("Response to comments on %(draft)s") % {"draft": draft.title}

@@ -277,8 +277,9 @@ def test_an_editor_compares_drafts_decides_on_comments_and_downloads_the_matrix(
 
     sheet = load_workbook(saved, read_only=True)["Comments"]
     rows = [list(r) for r in sheet.iter_rows(values_only=True)]
-    assert rows[0] == [*map(str, COLUMNS), "Stamp"]
-    by_ref = {r[0]: dict(zip(rows[0], r, strict=True)) for r in rows[1:]}
+    header = rows.index([*map(str, COLUMNS), "Stamp"])  # under the title rows (title, symbol and draft, scope)
+    assert header == 3 and rows[0][0] == "Guidance on drafting"
+    by_ref = {r[0]: dict(zip(rows[header], r, strict=True)) for r in rows[header + 1 :]}
     assert set(by_ref) == {"MRN-001", "MRN-002", "RE-001", "IND-001"}
     assert (by_ref["MRN-001"]["Disposition"], by_ref["MRN-001"]["Response"]) == (
         "Accepted", "Accepted: the remedy is named in 1.1.")

@@ -1,7 +1,9 @@
-"""``export_comments SLUG DRAFT --format csv|xlsx|docx|json``: the comment matrix of a draft (for the working group).
+"""``export_comments SLUG DRAFT --format csv|xlsx|docx|json [--section KEY|NUMBER] [--kind K] [--category C]
+[--disposition D] [--organisation TEXT]``: the comment matrix of a draft (for the working group).
 
-JSON is the response to comments of DESIGN.md: one object per comment, with its replies and where its
-paragraph landed in the next draft."""
+The filters are the editors' table's, read by the same form and applied by the same selector, so the
+file holds what the table shows. JSON is the response to comments of DESIGN.md: one object per comment,
+with its replies and where its paragraph landed in the next draft."""
 
 from __future__ import annotations
 
@@ -11,11 +13,14 @@ from typing import Any
 
 from django.core.management.base import CommandError
 
-from drafts import access, selectors
+from drafts import access
+from drafts.forms import CommentFilterForm
 from drafts.interchange import matrix
 from drafts.management.base import ActingCommand
-from drafts.presenting import lineage as present
-from drafts.presenting.matrix import matrix_rows
+from drafts.models import CommentKind, Disposition, StakeholderCategory
+from drafts.presenting.matrix import comment_matrix, matrix_records
+
+_FILTERS = ("section", "kind", "category", "disposition", "organisation")
 
 
 class Command(ActingCommand):
@@ -27,26 +32,35 @@ class Command(ActingCommand):
         parser.add_argument("draft", help="the draft number")
         parser.add_argument("--format", choices=(*matrix.FORMATS, "json"), default="csv")
         parser.add_argument("-o", "--output", help="file to write (default: standard output)")
+        parser.add_argument("--section", default="", help="only comments on this section: its number (7.3) or key")
+        parser.add_argument("--kind", default="", help=f"only comments of this type: {', '.join(CommentKind.values)}")
+        parser.add_argument("--category", default="",
+                            help=f"only comments from this category: {', '.join(StakeholderCategory.values)}")
+        parser.add_argument("--disposition", default="",
+                            help=f"only comments with this disposition: {', '.join(Disposition.values)}")
+        parser.add_argument("--organisation", default="",
+                            help="only comments of organisations whose name contains this")
 
     def handle(self, *args: Any, **options: Any) -> None:
         document = self.document(options["slug"])
         draft = self.draft(document, options["draft"])
         if not access.access_for(self.actor, document).in_working_group:
             raise CommandError(f"{self.actor.get_username()}: only the working group exports the comment matrix.")
+        filters = CommentFilterForm({name: options[name] for name in _FILTERS}, sections=draft.sections.all())
+        if not filters.is_valid():
+            raise CommandError(" ".join(filters.problems(option="--")))
         if options["format"] == "json":
-            records = present.comment_records(self.actor, draft)
+            records = matrix_records(self.actor, draft, filters.cleaned_data)
             self.write_output(json.dumps(records, ensure_ascii=False, indent=2) + "\n", options["output"])
             self.stderr.write(f"{len(records)} comments from {draft.title} of {document.slug}.")
             return
-        comments = selectors.comments_visible_to(self.actor, draft).select_related("draft_section", "addressed_in")
-        rows = matrix_rows(comments)
-        title = f"{document.title}, {draft.title}"
+        made = comment_matrix(self.actor, draft, filters.cleaned_data)
         content: str | bytes
         if options["format"] == "csv":
-            content = matrix.matrix_csv(rows)
+            content = matrix.matrix_csv(made.rows)
         elif options["format"] == "xlsx":
-            content = matrix.matrix_xlsx(rows, title=title)
+            content = matrix.matrix_xlsx(made.rows, title=made.heading)
         else:
-            content = matrix.matrix_docx(rows, title=title)
+            content = matrix.matrix_docx(made.rows, title=made.heading, furniture=made.furniture)
         self.write_output(content, options["output"])
-        self.stderr.write(f"{len(rows)} comments from {draft.title} of {document.slug}.")
+        self.stderr.write(f"{len(made.rows)} comments from {draft.title} of {document.slug}. {made.heading.scope}")
