@@ -28,6 +28,7 @@ urlpatterns = [
     path("d/<slug:slug>/drafts/", drafts.draft_list, name="draft_list"),
     path("d/<slug:slug>/compare/", compare.compare, name="compare"),
     path("d/<slug:slug>/compare/tracked-changes.docx", compare.compare_docx, name="compare_docx"),
+    path("d/<slug:slug>/compare/redline.pdf", compare.compare_pdf, name="compare_pdf"),
     path("d/<slug:slug>/drafts/freeze/", drafts.draft_freeze, name="draft_freeze"),
     path("d/<slug:slug>/drafts/<id:number>/", drafts.draft_detail, name="draft_detail"),
     path("d/<slug:slug>/drafts/<id:number>/settings/", drafts.draft_settings, name="draft_settings"),

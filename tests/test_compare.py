@@ -244,7 +244,9 @@ def test_compare_downloads_as_word_with_tracked_changes(client, people, document
     url = reverse("drafts:compare_docx", kwargs={"slug": "guidance"})
     response = client.get(f"{url}?from=1&to=2")
     xml = zipfile.ZipFile(io.BytesIO(response.content)).read("word/document.xml").decode()
-    assert "<w:ins " in xml and 'w:author="stakeholder"' in xml
+    # Each change is by the member who saved it, not by whoever downloads the file.
+    assert "<w:ins " in xml and 'w:author="member"' in xml and 'w:author="stakeholder"' not in xml
+    assert "<w:moveTo " in xml and "<w:moveFrom " in xml  # 1.2 moved to become 3.1
     assert client.get(f"{url}?from=2&to=working").status_code == 404
     client.logout()
     assert client.get(f"{url}?from=1&to=2").status_code == 404  # draft 2 is restricted

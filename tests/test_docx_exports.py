@@ -22,7 +22,7 @@ from django.core.management import call_command
 from drafts import interchange, selectors, services
 from drafts.access import system_actor
 from drafts.interchange import tracked
-from drafts.interchange.matrix import COLUMNS, matrix_docx
+from drafts.interchange.matrix import WORD_COLUMNS, matrix_docx
 from drafts.models import Document, Draft, DraftComment, DraftSection, Section
 from drafts.presenting import comparison as comparing
 from drafts.presenting.matrix import matrix_rows
@@ -63,47 +63,56 @@ def _has_mark(properties: ElementTree.Element | None, tag: str) -> bool:
 def paragraphs(root: ElementTree.Element, *, accept: bool) -> list[str]:
     """The paragraphs Word shows after Accept All (``accept``) or Reject All, whitespace collapsed.
 
-    Tracked paragraph marks join a paragraph to the next one; tracked rows disappear. Subtitles and
-    empty paragraphs are left out (the subtitle is the draft's label, which differs by design).
+    Tracked paragraph marks join a paragraph to the next one; tracked rows disappear; a move's old
+    place (``w:moveFrom``) goes with Accept All, its new place (``w:moveTo``) with Reject All. The
+    body is read from its first section heading (Heading 2 or deeper): what comes before is the title
+    page, which says what the file is and differs by design. Empty paragraphs are left out.
     """
-    dropped = W + ("del" if accept else "ins")  # what the button takes away
+    dropped = {W + "del", W + "moveFrom"} if accept else {W + "ins", W + "moveTo"}  # what the button takes away
     texts = {W + "t"} if accept else {W + "t", W + "delText"}
+    started = body_of(root) is None  # footnotes.xml has no title page
     out: list[str] = []
     carry = ""
 
     def text_of(element: ElementTree.Element) -> str:
-        if element.tag == dropped:
+        if element.tag in dropped:
             return ""
         if element.tag in texts:
             return element.text or ""
         return "".join(text_of(child) for child in element)
 
     def walk(element: ElementTree.Element) -> None:
-        nonlocal carry
+        nonlocal carry, started
         for child in element:
-            if child.tag == W + "tr" and _has_mark(child.find(W + "trPr"), dropped):
+            if child.tag == W + "tr" and any(_has_mark(child.find(W + "trPr"), tag) for tag in dropped):
                 continue
             if child.tag != W + "p":
                 walk(child)
                 continue
             properties = child.find(W + "pPr")
             style = properties.find(W + "pStyle") if properties is not None else None
-            if style is not None and style.get(W + "val") == "Subtitle":
+            level = style.get(W + "val", "") if style is not None else ""
+            started = started or (level.startswith("Heading") and level != "Heading1")
+            if not started:
                 continue
             text = carry + "".join(text_of(c) for c in child if c.tag != W + "pPr")
             mark = properties.find(W + "rPr") if properties is not None else None
-            if _has_mark(mark, dropped):
+            if any(_has_mark(mark, tag) for tag in dropped):
                 carry = text
                 continue
             carry = ""
             if text.strip():
                 out.append(" ".join(text.split()))
 
-    body = root.find(W + "body")
+    body = body_of(root)
     walk(root if body is None else body)  # footnotes.xml has no body: its notes are walked in order
     if carry.strip():
         out.append(" ".join(carry.split()))
     return out
+
+
+def body_of(root: ElementTree.Element) -> ElementTree.Element | None:
+    return root.find(W + "body")
 
 
 def view_of(document: Document, old: str = "1", new: str = "2") -> comparing.ComparisonView:
@@ -159,15 +168,10 @@ def reference_paragraphs(side: Side, sections: list[interchange.ExportSection]) 
 def assert_accept_and_reject_give_both_drafts(data: bytes, view: comparing.ComparisonView) -> None:
     """Accept All gives the new draft and Reject All the old one, paragraph by paragraph, notes included.
 
-    A moved section stays where the new draft has it (its words are tracked, its move is not), so
-    Reject All is compared with the old draft's sections in the comparison's order.
+    A moved section is a Word move, so each button gives its draft's order too.
     """
     old_depths, new_depths = tracked._depths(view.old.states), tracked._depths(view.new.states)
-    old = [
-        interchange.ExportSection(s.key, s.heading, s.body, old_depths[s], s.number)
-        for s in (section.change.old for section in view.sections)
-        if s is not None
-    ]
+    old = [interchange.ExportSection(s.key, s.heading, s.body, old_depths[s], s.number) for s in view.old.states]
     new = [interchange.ExportSection(s.key, s.heading, s.body, new_depths[s], s.number) for s in view.new.states]
     for accept, side, sections in ((True, view.new, new), (False, view.old, old)):
         expected = reference_paragraphs(side, sections)
@@ -409,12 +413,14 @@ def test_the_comment_matrix_is_a_landscape_table_with_one_row_per_comment_shown_
     (table,) = root.iter(W + "tbl")
     table_rows = table.findall(W + "tr")
     assert table_rows[0].find(f"{W}trPr/{W}tblHeader") is not None  # repeated on every page
-    assert cells(table_rows[0]) == [str(c) for c in COLUMNS]
+    assert cells(table_rows[0]) == [str(c) for c in WORD_COLUMNS]
     assert len(table_rows) == 1 + len(texts)
     body = [cells(row) for row in table_rows[1:]]
-    assert [row[0] for row in body] == ["MRN-001", "MRN-002", "MRN-003"]
-    assert [row[6] for row in body] == texts  # Markdown-looking text and line breaks exactly as typed
-    assert body[1][1:5] == ["Migrant Rights Network", "", "1", "1"]
+    # The ID, the section and paragraph, and the type share the first, narrow column.
+    assert [row[0] for row in body] == [f"MRN-00{n}\n1 ¶1\nGeneral" for n in (1, 2, 3)]
+    assert [row[3] for row in body] == texts  # Markdown-looking text and line breaks exactly as typed
+    assert body[1][1].splitlines()[:2] == ["Migrant Rights Network", "Ngo"]
+    assert body[1][2] == "Every migrant has dignity."  # the paragraph commented on
 
 
 def cells(row: ElementTree.Element) -> list[str]:

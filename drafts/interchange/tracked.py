@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import bisect
+import functools
 import io
 import re
 import zipfile
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
 
@@ -13,7 +16,8 @@ from drafts import diffing
 from drafts.interchange.hunks import _merged_pieces
 from drafts.interchange.markdown import ExportSection, numbered_heading
 from drafts.interchange.markdown_syntax import _cells, _line_classes, _line_spans, _prefixes
-from drafts.interchange.ooxml import _RevisionWriter, _rewrite_docx
+from drafts.interchange.ooxml import SectionMark, _RevisionWriter, _rewrite_docx
+from drafts.interchange.page import PageFurniture
 from drafts.interchange.sentinels import (
     _CLOSE,
     _DEL_CLOSE,
@@ -108,7 +112,35 @@ def _tracked_body(old: str | None, new: str | None) -> str:
         return _emit([(_INSERTED, b)])
     if not b:
         return _emit([(_DELETED, a)])
-    return _emit(_merged_pieces(a, b))
+    return _emit(_merged_pieces(_numbered_alike(a), _numbered_alike(b)))
+
+
+_ORDERED_ITEM = re.compile(r"^( {0,12})(\d{1,9})([.)])( +)")
+
+
+def _numbered_alike(body: str) -> str:
+    """Every item of a numbered list written with its list's first number, as pandoc and python-markdown
+    read it anyway (the first number starts the list, the others are counted).
+
+    An item inserted into "1. a / 2. b / 3. c" then renumbers nothing, so it is one inserted item,
+    not every item after it deleted and inserted again.
+    """
+    first: dict[int, str] = {}  # indent -> the number of the list's first item at that indent
+    out = []
+    for line in body.split("\n"):
+        item = _ORDERED_ITEM.match(line)
+        indent = len(line) - len(line.lstrip(" ")) if line.strip() else None
+        if indent is not None:
+            # A line at or left of an indent ends the lists deeper than it, and its own unless it is an item of it.
+            for level in [level for level in first if level > indent or (level == indent and not item)]:
+                del first[level]
+        if item:
+            width = len(item.group(1))
+            number = first.setdefault(width, item.group(2))
+            space = " " * max(1, len(item.group(2)) + len(item.group(4)) - len(number))  # the text keeps its column
+            line = f"{item.group(1)}{number}{item.group(3)}{space}{line[item.end():]}"
+        out.append(line)
+    return "\n".join(out)
 
 
 def _emit(pieces: list[tuple[int, str]]) -> str:
@@ -348,60 +380,170 @@ def _why(section: TrackedSection, taken_in: list[TrackedSection]) -> str:
     return " | ".join(parts)
 
 
-def _tracked_markdown(view: TrackedComparison) -> tuple[str, list[str]]:
-    """The Markdown for pandoc, with a comment marker on each heading that has reasons, and the comments."""
+@dataclass(frozen=True)
+class _Place:
+    """One section written at one place of the Word document: ``old`` and ``new`` are the sides shown
+    there (a moved section is written twice: its old side where it was, its new side where it is)."""
+
+    section: TrackedSection
+    old: SectionState | None
+    new: SectionState | None
+    anchor: str
+    move: str = ""
+    moved_to: bool = False
+
+
+def _places(view: TrackedComparison) -> list[_Place]:
+    """Where each section goes in the Word document, so that Accept All gives the new draft in its
+    order and Reject All the old draft in its own.
+
+    A section the comparison calls moved moves, and the sections under it with it. The other sections
+    both drafts have, taken in the new draft's order, keep their place if they are in one longest run
+    whose old order is the same (``diffing._lis_positions``); every other section moved. A moved
+    section's new side is written where it is now (``w:moveTo``) and its old side where it was
+    (``w:moveFrom``), just after the nearest section before it in the old draft that kept its place.
+    A removed section goes there too, deleted; an added one is inserted where it is now.
+    """
+    old_place = {id(state): i for i, state in enumerate(view.old.states)}
+    new_place = {id(state): i for i, state in enumerate(view.new.states)}
+    live = sorted((s for s in view.sections if s.change.new is not None), key=lambda s: new_place[id(s.change.new)])
+    # What the comparison calls moved moves, with everything under it; of the rest, any section still
+    # out of its old order (rare: the comparison judges order among siblings) moves too.
+    depths = _depths(view.new.states)
+    carried: set[int] = set()
+    moving_depth: int | None = None
+    for section in live:
+        assert section.change.new is not None
+        depth = depths[section.change.new]
+        if moving_depth is not None and depth <= moving_depth:
+            moving_depth = None
+        if moving_depth is None and "moved" in section.change.changes:
+            moving_depth = depth
+        if moving_depth is not None:
+            carried.add(id(section))
+    paired = [s for s in live if s.change.old is not None]
+    staying = [s for s in paired if id(s) not in carried]
+    kept_positions = diffing._lis_positions([old_place[id(s.change.old)] for s in staying])
+    kept = {id(s) for pos, s in enumerate(staying) if pos in kept_positions}
+    kept_old = sorted(old_place[id(s.change.old)] for s in paired if id(s) in kept)
+    moves = {id(s): f"move{n}" for n, s in enumerate((s for s in paired if id(s) not in kept), start=1)}
+    # Old sides to write where they were: removed sections and the old places of moved ones.
+    ghosts: dict[int | None, list[_Place]] = {}
+    old_sides = [s for s in view.sections if s.change.new is None] + [s for s in paired if id(s) in moves]
+    for number, section in enumerate(sorted(old_sides, key=lambda s: old_place[id(s.change.old)]), start=1):
+        at = old_place[id(section.change.old)]
+        before = bisect.bisect_left(kept_old, at) - 1
+        move = moves.get(id(section), "")
+        ghosts.setdefault(kept_old[before] if before >= 0 else None, []).append(
+            _Place(section, section.change.old, None, f"{'was' if move else 'removed'}-{number}", move)
+        )
+    places = list(ghosts.get(None, []))
+    for section in live:
+        old, new = section.change.old, section.change.new
+        assert new is not None
+        anchor = anchor_for(new.number, new.key)
+        if id(section) in moves:
+            places.append(_Place(section, None, new, anchor, moves[id(section)], moved_to=True))
+        else:
+            places.append(_Place(section, old, new, anchor))
+        if id(section) in kept and old is not None:
+            places += ghosts.get(old_place[id(old)], [])
+    return places
+
+
+def _mark(place: _Place, default: SectionMark) -> SectionMark:
+    """Who the revisions of a place are by: the last version saved in the section between the two drafts."""
+    messages = place.section.reasons.messages
+    last = messages[-1] if messages else None
+    author, date = (last.user or default.author, last.at) if last is not None else (default.author, default.date)
+    return SectionMark(author, date, place.move, place.moved_to)
+
+
+def _numbered(state: SectionState, depth: int, scheme: str, language: str) -> str:
+    return numbered_heading(ExportSection(state.key, state.heading, "", depth, state.number), scheme, language)
+
+
+def _tracked_markdown(
+    view: TrackedComparison, default: SectionMark | None = None, title_block: Sequence[str] = ()
+) -> tuple[str, list[str], dict[str, SectionMark]]:
+    """The Markdown for pandoc, with a comment marker on each heading that has reasons, the comments,
+    and the mark (author, date, move) of each heading's bookmark."""
+    default = default or SectionMark("", datetime(1970, 1, 1, tzinfo=UTC))
     scheme, language = view.new.document.numbering, view.new.document.language
     old_depths, new_depths = _depths(view.old.states), _depths(view.new.states)
     out = [f"# {_escape_markdown_text(_clean_text(view.new.document.title))}", ""]
+    for line in title_block:
+        out += [_escape_markdown_text(_clean_text(line)), ""]
     taken_in: dict[str, list[TrackedSection]] = {}
     for section in view.sections:
         if section.merged_into is not None:
             taken_in.setdefault(section.merged_into.key, []).append(section)
     comments: list[str] = []
-    for index, section in enumerate(view.sections, start=1):
-        old, new = section.change.old, section.change.new
-        headings = [
-            numbered_heading(ExportSection(s.key, s.heading, "", depths[s], s.number), scheme, language) if s else None
-            for s, depths in ((old, old_depths), (new, new_depths))
-        ]
+    marks: dict[str, SectionMark] = {}
+    for index, place in enumerate(_places(view), start=1):
+        old, new = place.old, place.new
+        headings = [_numbered(old, old_depths[old], scheme, language) if old else None,
+                    _numbered(new, new_depths[new], scheme, language) if new else None]
         depth = new_depths[new] if new is not None else old_depths[old] if old is not None else 0
-        # A removed section has no anchor: its old number may be a live section's now.
-        anchor = f" {{#{anchor_for(new.number, new.key)}}}" if new is not None else ""
-        why = _why(section, taken_in.get(new.key, []) if new is not None else [])
+        marks[place.anchor] = _mark(place, default)
+        why = _why(place.section, taken_in.get(new.key, []) if new is not None else [])
+        if place.moved_to and place.section.change.old is not None:
+            was = place.section.change.old
+            moved = f"Moved from {_numbered(was, old_depths[was], scheme, language)}."
+            why = f"{moved} | {why}" if why else moved
         if why:
             comments.append(why)
         marker = comment_marker(len(comments)) if why else ""
-        out += [f"{'#' * min(depth + 2, 6)} {marker}{_tracked_heading(*headings)}{anchor}", ""]
+        out += [f"{'#' * min(depth + 2, 6)} {marker}{_tracked_heading(*headings)} {{#{place.anchor}}}", ""]
         body = _tracked_body(old.body if old else None, new.body if new else None)
         if body.strip():
             out += [_scope_footnotes(body.strip("\n"), f"s{index}"), ""]
-    return "\n".join(out), comments
+    return "\n".join(out), comments, marks
 
 
-def comparison_docx(view: TrackedComparison, *, author: str, date: datetime) -> bytes:
+def comparison_docx(
+    view: TrackedComparison,
+    *,
+    author: str,
+    date: datetime,
+    title_block: Sequence[str] = (),
+    furniture: PageFurniture | None = None,
+) -> bytes:
     """The new side of a comparison as a Word document in which every change is a tracked change.
 
-    Title, the new side's label as subtitle, numbered headings and bookmarks as :func:`export_docx`
-    writes them. Against the old side, inserted words are ``w:ins`` and deleted words ``w:del`` (their
-    text in ``w:delText``), each by ``author`` at ``date`` (a naive ``date`` is taken as UTC), so Word's
-    Accept All gives the new side and Reject All the old one: line breaks that were inserted or deleted
-    are tracked paragraph marks, table rows wholly inserted or deleted are tracked rows, and formatting
-    travels with the words (a word made bold is the plain word deleted and the bold word inserted).
-    Body changes are ``diffing.word_diff`` of the Markdown, widened where needed so the Markdown stays
-    valid (a change never cuts a link, an emphasis or a list marker). An added section is inserted
-    whole, a removed one deleted whole where ``view`` places it (after its old predecessor); a heading
-    change, renumbering included, is a change of the heading's words. Pass a view made with
+    Title, then ``title_block`` (what is compared with what: drafts, labels, dates) as plain
+    paragraphs, then numbered headings and bookmarks as :func:`export_docx` writes them. Against the
+    old side, inserted words are ``w:ins`` and deleted words ``w:del`` (their text in
+    ``w:delText``), so Word's Accept All gives the new side and Reject All the old one: line breaks
+    that were inserted or deleted are tracked paragraph marks, table rows and list items wholly
+    inserted or deleted are tracked rows and items, and formatting travels with the words (a word made
+    bold is the plain word deleted and the bold word inserted). Each section's revisions are by the
+    author of its last version between the two sides, at that version's time (``author`` at ``date``
+    where no version says: a section that changed only because others did). A section that moved is
+    a Word move: its old text ``w:moveFrom`` where it was, its new text ``w:moveTo`` where it is, in
+    one named move, so Reject All gives the old order too (see :func:`_places`). Why a section changed
+    (its versions' messages, the comments they carry out, where it moved from) is a Word comment on its
+    heading. Body changes are ``diffing.word_diff`` of the Markdown, widened where needed so the
+    Markdown stays valid (a change never cuts a link, an emphasis or a list marker). A heading change,
+    renumbering included, is a change of the heading's words. Pass a view made with
     ``changed_only=False`` for the whole document: sections missing from ``view`` are missing here.
+    ``furniture`` is the page's header, footer and properties (:func:`markdown_to_docx`).
     Raises ``ValueError`` if pandoc fails.
     """
+    default = SectionMark(author, date)
+    markdown, comments, marks = _tracked_markdown(view, default, title_block)
     utc = date if date.tzinfo is None else date.astimezone(UTC).replace(tzinfo=None)
-    markdown, comments = _tracked_markdown(view)
     data = markdown_to_docx(
-        markdown, subtitle=_clean_text(view.new.label), comments=comments, comment_author=author, comment_date=utc
+        markdown, subtitle="", comments=comments, comment_author=author, comment_date=utc, furniture=furniture
     )
-    tracker = _RevisionWriter(author=author, date=date)
-    parts = ("word/document.xml", "word/footnotes.xml")
+    tracker = _RevisionWriter(author=author, date=date, sections=marks)
+    parts = ("word/document.xml", "word/footnotes.xml")  # in this order: a note is by its section's author
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        texts = {name: archive.read(name).decode("utf-8") for name in parts if name in archive.namelist()}
-    tracker.reserve_ids(texts.values())
-    return _rewrite_docx(data, {name: tracker.track for name in texts})
+        texts = {name: archive.read(name) for name in parts if name in archive.namelist()}
+    tracker.reserve_ids(text.decode("utf-8") for text in texts.values())
+    tracked_parts = {name: tracker.track(text) for name, text in texts.items()}
+    return _rewrite_docx(data, {name: functools.partial(_replaced, new) for name, new in tracked_parts.items()})
+
+
+def _replaced(new: bytes, _old: bytes) -> bytes:
+    return new

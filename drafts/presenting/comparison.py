@@ -11,13 +11,18 @@ from __future__ import annotations
 import hashlib
 import html
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.core.cache import cache
+from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 from drafts import diffing, numbering, rendering
+from drafts.interchange.page import PageFurniture
 from drafts.redline import redline
-from drafts.values import Reasons, SectionState, Side
+from drafts.values import Reasons, SectionState, Side, when
 
 _REDLINE_PREFIX = "rl1"
 NO_REASONS = Reasons()  # bump when the redline itself changes
@@ -229,4 +234,55 @@ def compare_texts(old: diffing.SectionState, new: diffing.SectionState) -> TextC
         rendered[1].html,
         change.words_inserted,
         change.words_deleted,
+    )
+
+
+def _side_line(side: Side) -> str:
+    """One side of a comparison as its title block names it: "Draft 2 (First draft), frozen 15 Nov 2026 12:00 CET"."""
+    draft = side.draft
+    if draft is None:
+        return _("%(side)s, as it stands now") % {"side": side.label}
+    frozen = getattr(draft, "frozen_at", None)
+    if frozen is None:
+        return side.label
+    return _("%(draft)s, frozen %(when)s") % {"draft": side.label, "when": when(frozen)}
+
+
+def word_title_block(view: ComparisonView) -> list[str]:
+    """What a comparison document says it compares, in its reader's language: both sides (number, label,
+    date) and how to read the changes. Written under the title of the Word and PDF comparisons."""
+    return [
+        _("Comparison of %(old)s with %(new)s.") % {"old": _side_line(view.old), "new": _side_line(view.new)},
+        _("Every change is a tracked change: accept all to read %(new)s, reject all to read %(old)s. "
+          "Moved sections are Word moves. Comments give the reasons recorded for each change.")
+        % {"new": view.new.label, "old": view.old.label},
+    ]
+
+
+def word_changes_date(view: ComparisonView) -> datetime:
+    """When the later side was made (its freeze; now for the working copy): the date of changes no version names."""
+    frozen = getattr(view.new.draft, "frozen_at", None) if view.new.draft is not None else None
+    return frozen if isinstance(frozen, datetime) else timezone.now()
+
+
+def printable_redline(view: ComparisonView, *, symbol: str = "") -> str:
+    """The changed sections as one printable HTML page for the PDF redline (A4, the symbol in the running
+    header, page numbers in the footer, the title block under the title), shared by the page and the command."""
+    return render_to_string(
+        "drafts/compare_export.html",
+        {"view": view, "print": True, "symbol": symbol, "title_block": word_title_block(view)},
+    )
+
+
+def comparison_furniture(view: ComparisonView, *, symbol: str) -> PageFurniture:
+    """The page furniture of a comparison document: the document's symbol in the running header, both
+    drafts under the title, the later one's date."""
+    document = view.new.document
+    return PageFurniture(
+        symbol=symbol,
+        title=document.title,
+        label=f"{view.old.label} → {view.new.label}",
+        date=word_changes_date(view),
+        language=document.language,
+        distribution="",
     )

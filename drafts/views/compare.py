@@ -5,15 +5,18 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from drafts import interchange, selectors
 from drafts.access import Action
+from drafts.models import Document
 from drafts.presenting import comparison
 from drafts.values import WORKING, parse_id
 from drafts.views.common import document_for, download_made, section_of
+
+# Who a tracked change is by where no saved version says (a section renumbered because others moved).
+TRACKER = "Drafting tracker"
 
 
 @require_GET
@@ -52,19 +55,41 @@ def compare(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@require_GET
-def compare_docx(request: HttpRequest, slug: str) -> HttpResponse:
-    """The same comparison as a Word document whose changes are tracked (accept or reject in Word)."""
+def _whole_comparison(request: HttpRequest, slug: str) -> tuple[Document, comparison.ComparisonView]:
+    """The comparison of ``?from=`` and ``?to=`` with every section, and the reasons this reader may see."""
     document, _access = document_for(request, slug)
     old, new = (selectors.compare_side(request.user, document, request.GET.get(k, "")) for k in ("from", "to"))
     if old is None or new is None:
         raise Http404
     view = comparison.compare(old, new, changed_only=False, reasons=selectors.change_reasons(request.user, old, new))
-    author = request.user.get_full_name() or request.user.get_username() if request.user.is_authenticated else ""
+    return document, view
+
+
+@require_GET
+def compare_docx(request: HttpRequest, slug: str) -> HttpResponse:
+    """The same comparison as a Word document whose changes are tracked (accept or reject in Word)."""
+    document, view = _whole_comparison(request, slug)
     return download_made(
         request,
-        lambda: interchange.comparison_docx(view, author=author or "Drafting tracker", date=timezone.now()),
-        f"{document.slug}-{old.ref}-to-{new.ref}.docx",
+        lambda: interchange.comparison_docx(
+            view,
+            author=TRACKER,
+            date=comparison.word_changes_date(view),
+            title_block=comparison.word_title_block(view),
+            furniture=comparison.comparison_furniture(view, symbol=document.symbol),
+        ),
+        f"{document.slug}-{view.old.ref}-to-{view.new.ref}.docx",
+    )
+
+
+@require_GET
+def compare_pdf(request: HttpRequest, slug: str) -> HttpResponse:
+    """The same comparison as a printable redline (PDF, A4): the changed sections, insertions underlined,
+    deletions struck through, with the reasons recorded for each."""
+    document, view = _whole_comparison(request, slug)
+    page = comparison.printable_redline(view, symbol=document.symbol)
+    return download_made(
+        request, lambda: interchange.html_to_pdf(page), f"{document.slug}-{view.old.ref}-to-{view.new.ref}.pdf"
     )
 
 

@@ -8,13 +8,12 @@ from typing import Any
 
 from django.core.management.base import CommandError
 from django.template.loader import render_to_string
-from django.utils import timezone
 
 from drafts import interchange, selectors
 from drafts.management.base import ActingCommand
 from drafts.presenting import comparison
 
-FORMATS = ("text", "json", "html", "docx")
+FORMATS = ("text", "json", "html", "docx", "pdf")
 
 
 class Command(ActingCommand):
@@ -27,7 +26,12 @@ class Command(ActingCommand):
         parser.add_argument("to_ref", metavar="TO", help="a draft number, or 'working'")
         parser.add_argument("--format", choices=FORMATS, default="text")
         parser.add_argument("-o", "--output", help="file to write (default: standard output)")
-        parser.add_argument("--author", default="Drafting tracker", help="docx: the author of the tracked changes")
+        parser.add_argument(
+            "--author",
+            default="Drafting tracker",
+            help="docx: the author of tracked changes that no saved version names (each section's changes "
+            "are by the author of its last version between the two drafts)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         document = self.document(options["slug"])
@@ -41,14 +45,26 @@ class Command(ActingCommand):
             sides.append(side)
         view = comparison.compare(
             *sides,
-            changed_only=options["format"] not in ("json", "docx"),
+            changed_only=options["format"] not in ("json", "docx", "pdf"),
             reasons=selectors.change_reasons(self.actor, *sides),
         )
         if options["format"] == "docx":
             self.refuse_binary_to_terminal(options["output"])
-            data = interchange.comparison_docx(view, author=options["author"], date=timezone.now())
+            data = interchange.comparison_docx(
+                view,
+                author=options["author"],
+                date=comparison.word_changes_date(view),
+                title_block=comparison.word_title_block(view),
+                furniture=comparison.comparison_furniture(view, symbol=document.symbol),
+            )
             self.write_output(data, options["output"])
             self.stderr.write(f"{view.old.label} -> {view.new.label}: Word document with tracked changes.")
+            return
+        if options["format"] == "pdf":
+            self.refuse_binary_to_terminal(options["output"])
+            page = comparison.printable_redline(view, symbol=document.symbol)
+            self.write_output(interchange.html_to_pdf(page), options["output"])
+            self.stderr.write(f"{view.old.label} -> {view.new.label}: PDF redline.")
             return
         if options["format"] == "json":
             output = json.dumps(view.as_json(), ensure_ascii=False, indent=2) + "\n"
