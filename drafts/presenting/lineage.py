@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import html
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -56,7 +56,7 @@ def status(comment: DraftComment) -> str:
 _PARAGRAPHS_PREFIX = "pt1"  # bump when rendering.paragraph_texts changes
 
 
-def _paragraph_texts(bodies: Iterable[str]) -> dict[str, list[str]]:
+def cached_paragraph_texts(bodies: Iterable[str]) -> dict[str, list[str]]:
     """Each body's paragraphs as plain text, through the cache (keyed by the body's hash: never stale)."""
     unique = list(dict.fromkeys(bodies))
     keys = {body: f"{_PARAGRAPHS_PREFIX}:" + hashlib.sha256(body.encode()).hexdigest() for body in unique}
@@ -72,7 +72,8 @@ def _paragraph_texts(bodies: Iterable[str]) -> dict[str, list[str]]:
     return out
 
 
-def _nth(texts: list[str], n: int | None) -> str:
+def nth_paragraph(texts: list[str], n: int | None) -> str:
+    """Paragraph ``n`` (1-based) of ``texts``, "" when there is no such paragraph."""
     return texts[n - 1] if n and 0 < n <= len(texts) else ""
 
 
@@ -96,8 +97,8 @@ class Proposal:
 
 def proposal(comment: DraftComment) -> Proposal:
     section = comment.draft_section
-    texts = _paragraph_texts([section.body])[section.body] if section is not None and comment.paragraph else []
-    paragraph = _nth(texts, comment.paragraph)
+    texts = cached_paragraph_texts([section.body])[section.body] if section is not None and comment.paragraph else []
+    paragraph = nth_paragraph(texts, comment.paragraph)
     change = text_redline(paragraph, comment.proposed_text) if paragraph and comment.proposed_text else None
     return Proposal(paragraph, change)
 
@@ -134,7 +135,7 @@ def outcomes(user: User, comments: Sequence[DraftComment]) -> list[Outcome]:
         return None
 
     changed = {c.pk: landing for c in comments if (landing := redlined(c)) is not None}
-    texts = _paragraph_texts(
+    texts = cached_paragraph_texts(
         body
         for c in comments
         if c.pk in changed and c.draft_section is not None and (section := changed[c.pk].section) is not None
@@ -145,8 +146,8 @@ def outcomes(user: User, comments: Sequence[DraftComment]) -> list[Outcome]:
         marked = None
         landing = changed.get(c.pk)
         if landing is not None and landing.section is not None and c.draft_section is not None:
-            old = _nth(texts[c.draft_section.body], c.paragraph)
-            new = _nth(texts[landing.section.body], landing.paragraph)
+            old = nth_paragraph(texts[c.draft_section.body], c.paragraph)
+            new = nth_paragraph(texts[landing.section.body], landing.paragraph)
             if old and new:
                 marked = text_redline(old, new)
         out.append(Outcome(c, status(c), landed.get(c.pk), marked))
@@ -183,8 +184,9 @@ def comment_record(outcome: Outcome, replies: Sequence[DraftComment]) -> dict:
     }
 
 
-def comment_records(user: User, draft: Draft) -> list[dict]:
-    """Every comment on ``draft`` this person may read, with replies and where it landed, in text order."""
+def comment_records(user: User, draft: Draft, *, only: Collection[str] | None = None) -> list[dict]:
+    """Every comment on ``draft`` this person may read (of them, those whose ID is in ``only``, if given),
+    with replies and where it landed, in text order."""
     visible = list(
         selectors.comments_visible_to(user, draft).order_by("draft_section__order", "paragraph", "thread_id", "order")
     )
@@ -192,7 +194,7 @@ def comment_records(user: User, draft: Draft) -> list[dict]:
     for c in visible:
         if c.level:
             replies[c.thread_id].append(c)
-    top = [c for c in visible if not c.level]
+    top = [c for c in visible if not c.level and (only is None or c.reference in only)]
     return [comment_record(o, replies[o.comment.thread_id]) for o in outcomes(user, top)]
 
 

@@ -21,7 +21,7 @@ from drafts import selectors
 from drafts.interchange.matrix import MatrixHeading, MatrixRow, matrix_stamp
 from drafts.interchange.page import PageFurniture
 from drafts.models import CommentKind, Disposition, Draft, DraftComment, DraftSection, StakeholderCategory
-from drafts.presenting.lineage import _nth, _paragraph_texts, comment_records
+from drafts.presenting.lineage import cached_paragraph_texts, comment_records, nth_paragraph
 from drafts.values import when
 
 if TYPE_CHECKING:
@@ -53,7 +53,7 @@ def matrix_rows(comments: Iterable[DraftComment]) -> list[MatrixRow]:
     chosen.sort(
         key=lambda c: (c.draft_section.order if c.draft_section is not None else 0, c.paragraph or 0, c.reference)
     )
-    texts = _paragraph_texts(c.draft_section.body for c in chosen if c.draft_section is not None and c.paragraph)
+    texts = cached_paragraph_texts(c.draft_section.body for c in chosen if c.draft_section is not None and c.paragraph)
     zone = zoneinfo.ZoneInfo(chosen[0].draft.document.time_zone) if chosen else timezone.get_current_timezone()
     with timezone.override(zone):
         return [
@@ -65,7 +65,7 @@ def matrix_rows(comments: Iterable[DraftComment]) -> list[MatrixRow]:
                 submitted=when(c.submit_date),
                 section=_section_label(c.draft_section),
                 paragraph=str(c.paragraph or ""),
-                paragraph_text=_nth(texts[c.draft_section.body], c.paragraph)
+                paragraph_text=nth_paragraph(texts[c.draft_section.body], c.paragraph)
                 if c.draft_section is not None and c.paragraph else "",
                 quote=c.quote,
                 kind=c.get_kind_display(),
@@ -143,17 +143,15 @@ def matrix_records(user: User, draft: Draft, filters: Mapping[str, str] | None =
     commented paragraph's text (``paragraph_text``), the author's name (``author``) and when the comment
     was made (``at``, ISO 8601, as its replies have it)."""
     chosen = {c.reference: c for c in selectors.comments_for_table(selectors.comments_visible_to(user, draft), filters)}
-    texts = _paragraph_texts(c.draft_section.body for c in chosen.values() if c.draft_section is not None)
+    texts = cached_paragraph_texts(c.draft_section.body for c in chosen.values() if c.draft_section is not None)
     records = []
-    for record in comment_records(user, draft):
-        c = chosen.get(record["id"])
-        if c is None:
-            continue
+    for record in comment_records(user, draft, only=chosen.keys()):
+        c = chosen[record["id"]]
         section = c.draft_section
         records.append({
             **record,
             "quote": c.quote,
-            "paragraph_text": _nth(texts[section.body], c.paragraph) if section is not None else "",
+            "paragraph_text": nth_paragraph(texts[section.body], c.paragraph) if section is not None else "",
             "author": c.user_name,
             "at": c.submit_date.isoformat(),
         })
