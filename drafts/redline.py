@@ -4,7 +4,12 @@ Pure: takes two sanitised HTML renderings (``rendering.render_markdown(..., anch
 and returns one HTML string. Both inputs come from nh3; this module adds only its own constant
 tags and attributes, and re-escapes every piece of text it emits.
 
-How: both renderings are cut into tokens - tags, and words of the text between them (with
+First both renderings are cut into their top-level elements, aligned as wholes (see "Blocks" below):
+an inserted paragraph, list item or table row is one inserted item; aligned lists are compared item
+by item, tables row by row and cell by cell. :func:`redline_rows` keeps that alignment as rows with
+each side marked on its own (deletions on the old side, insertions on the new) for side by side.
+
+Then, inside two aligned elements: both are cut into tokens - tags, and words of the text between them (with
 ``diffing.tokenize``) - and diffed with ``diffing.diff_tokens``. The output follows the *new*
 rendering's tags exactly (so its structure is well-formed by construction): unchanged text as
 is, inserted text in ``<ins>``, deleted text in ``<del>`` at the place it was removed, deletions
@@ -25,6 +30,8 @@ import html
 import re
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass
+from difflib import SequenceMatcher
 
 from drafts.diffing import diff_tokens, tokenize
 
@@ -177,24 +184,8 @@ def _block_opens(tags: list[str]) -> int:
     return sum(1 for t in tags if _opens(t) and _tag_name(t) in BLOCK_TAGS)
 
 
-def redline(old: str, new: str, *, rewritten: bool = False) -> str:
-    """The new rendering with the changes from the old one marked (see the module docstring).
-
-    ``rewritten`` says the caller already knows the text was rewritten from scratch (the word
-    diff of the sources said so), which saves diffing the renderings.
-    """
-    if old == new:
-        return new
-    if not old.strip():
-        return f'<ins class="block">{new}</ins>' if new.strip() else ""
-    if not new.strip():
-        return f'<del class="block">{old}</del>'
-    # Half the word diff's time limit: past it the redline is coarser, never wrong, and a page of
-    # pathological sections stays fast.
-    segments = [(1, [], [])] if rewritten else diff_tokens(_tokens(old), _tokens(new), timelimit=REDLINE_TIMELIMIT)
-    if len(segments) == 1 and segments[0][0] == 1:
-        # Rewritten from scratch: one deletion, one insertion, each with its own structure.
-        return f'<del class="block rewrite">{old}</del><ins class="block rewrite">{new}</ins>'
+def _token_redline(old: str, new: str, segments: list) -> str:
+    """The word-level redline of two renderings from their token diff (see the module docstring)."""
     writer = _Writer()
     for kind, first, second in segments:
         if kind == 0:
@@ -231,3 +222,275 @@ def redline(old: str, new: str, *, rewritten: bool = False) -> str:
             closed = _names(deleted_tags, opening=False) - _names(inserted_tags, opening=False)
             writer.removed_formatting = max(writer.removed_formatting + opened.total() - closed.total(), 0)
     return writer.finish()
+
+
+def _token_sides(segments: list) -> tuple[str, str]:
+    """Each side of a token diff alone, for side by side: the old tags with deleted words in ``<del>``,
+    the new tags with inserted words in ``<ins>``. Each side follows its own tags exactly, and a
+    wrapper never straddles a tag, so both are well-formed."""
+    sides: tuple[list[str], list[str]] = ([], [])
+    for kind, first, second in segments:
+        for side, tokens in ((0, first), (1, second)):
+            if kind == 0 and side == 1:
+                tokens = first
+            out = sides[side]
+            for is_tag, group in _runs(tokens):
+                if is_tag:
+                    out.extend(group)
+                    continue
+                text = html.escape("".join(group), quote=False)
+                if kind == 0 or not text.strip():
+                    out.append(text)
+                else:
+                    mark = "del" if side == 0 else "ins"
+                    out.append(f"<{mark}>{text}</{mark}>")
+    return "".join(sides[0]), "".join(sides[1])
+
+
+# --- Blocks: paragraphs, list items and table rows as wholes ---------------------------------------
+# Before any word is diffed, both renderings are cut into their top-level elements, which are
+# aligned as wholes (difflib): an inserted paragraph, list item or table row reads as one inserted
+# item, never as words spliced into its neighbours with a "new paragraph" mark. Aligned elements of
+# the same kind are compared inside: lists item by item, tables row by row and rows cell by cell, a
+# paragraph word by word. Only where paragraphs were split or joined (one block's words now spread
+# over several, or the reverse) is the stretch diffed as words across blocks, with the pilcrow marks.
+
+_CONTAINERS = frozenset({"ul", "ol", "table", "thead", "tbody", "tfoot", "tr", "blockquote", "div", "section"})
+_ITEMS = frozenset({"li", "tr", "td", "th"})  # aligned by likeness; never split or joined
+_ROW_PARTS = frozenset({"thead", "tbody", "tfoot"})
+_HAS_BLOCK = re.compile(r"<(?:p|ul|ol|table|blockquote|pre|div|h[1-6])\b")
+# Two unequal items are the same item edited if the shorter has at least this share of its words in the other.
+SAME_ITEM_MIN_SIMILARITY = 0.5
+# A stretch of paragraphs is a split (or a join) if each shorter paragraph has at least this share
+# of its words in the one longer paragraph.
+SPLIT_MIN_CONTAINED = 0.7
+ROW_INSERTED = "row inserted"
+ROW_DELETED = "row deleted"
+
+
+@dataclass(frozen=True)
+class Row:
+    """One aligned stretch of a section, for side by side: its old side with deletions marked, its new
+    side with insertions marked ("" where that side has nothing), and both in one for the redline."""
+
+    old: str
+    new: str
+    inline: str
+    changed: bool
+
+
+def _nodes(rendered: str) -> list[str] | None:
+    """The top-level elements of a rendering, in order (text that stands between them on its own is a
+    node too; whitespace between them is not). None if the markup does not nest."""
+    nodes: list[str] = []
+    depth, start, last = 0, 0, 0
+    for match in _TAG.finditer(rendered):
+        token = match.group()
+        if depth == 0:
+            between = rendered[last : match.start()]
+            if between.strip():
+                nodes.append(between.strip())
+        if token.startswith("</"):
+            depth -= 1
+            if depth < 0:
+                return None
+            if depth == 0:
+                nodes.append(rendered[start : match.end()])
+                last = match.end()
+        elif _tag_name(token) in VOID_TAGS or token.endswith("/>"):
+            if depth == 0:
+                nodes.append(token)
+                last = match.end()
+        else:
+            if depth == 0:
+                start = match.start()
+            depth += 1
+    if depth:
+        return None
+    if rendered[last:].strip():
+        nodes.append(rendered[last:].strip())
+    return nodes
+
+
+def _parts(node: str) -> tuple[str, str, str, str]:
+    """An element's name, opening tag, content and closing tag ("" name for text)."""
+    if not _is_tag(node[: node.find(">") + 1] if node.startswith("<") else ""):
+        return "", "", node, ""
+    opening = node[: node.find(">") + 1]
+    name = _tag_name(opening)
+    if name in VOID_TAGS or opening.endswith("/>"):
+        return name, opening, "", ""
+    closing = f"</{name}>"
+    return name, opening, node[len(opening) : len(node) - len(closing)], closing
+
+
+def _words(node: str) -> set[str]:
+    return {t.strip().lower() for t in _text_tokens(_TAG.sub(" ", node)) if any(c.isalnum() for c in t)}
+
+
+def _likeness(a: str, b: str) -> float:
+    """The share of the shorter one's words the other has too (so an item that grew is still itself)."""
+    first, second = _words(a), _words(b)
+    if not first or not second:
+        return 1.0 if first == second else 0.0
+    return len(first & second) / min(len(first), len(second))
+
+
+def _with_class(opening: str, name: str, css: str) -> str:
+    return f'<{name} class="{css}"' + opening[len(name) + 1 :]
+
+
+def _whole(node: str, mark: str) -> str:
+    """A node inserted (``mark`` "ins") or deleted ("del") as a whole, marked where it may be: a list item
+    or a table row keeps its element, its content is marked, and a hidden note says which."""
+    name, opening, content, closing = _parts(node)
+    note = ROW_INSERTED if mark == "ins" else ROW_DELETED
+    state = "inserted" if mark == "ins" else "deleted"
+    if not name:
+        return f"<{mark}>{content}</{mark}>"
+    if name in _ROW_PARTS:
+        return opening + "\n".join(_whole(child, mark) for child in _nodes(content) or []) + closing
+    if name == "tr":
+        cells = _nodes(content) or []
+        marked = [_whole(cell, mark) for cell in cells]
+        if marked:
+            _name, first_open, first_content, first_close = _parts(marked[0])
+            marked[0] = f'{first_open}<span class="visually-hidden">{note}: </span>{first_content}{first_close}'
+        return _with_class(opening, name, f"row-{state}") + "\n".join(marked) + closing
+    if name in ("li", "td", "th"):
+        inner = f'<{mark} class="block">{content}</{mark}>' if content.strip() else content
+        return _with_class(opening, name, f"item-{state}") + inner + closing
+    return f'<{mark} class="block">{node}</{mark}>'
+
+
+def _split_or_join(olds: list[str], news: list[str]) -> bool:
+    """Whether unequal runs of paragraphs are one cut into several or several made one."""
+    if len(olds) == len(news) or min(len(olds), len(news)) != 1:
+        return False
+    if any(_tag_name(n) in _ITEMS for n in (*olds, *news)):
+        return False
+    whole, pieces = (olds[0], news) if len(olds) == 1 else (news[0], olds)
+    inside = _words(whole)
+    for piece in pieces:
+        words = _words(piece)
+        if words and len(words & inside) / len(words) < SPLIT_MIN_CONTAINED:
+            return False
+    return True
+
+
+def _pairs(olds: list[str], news: list[str]) -> list[tuple[str | None, str | None]]:
+    """Old and new nodes of a changed stretch paired in order: the same kind and alike, else on their own."""
+    if len(olds) == len(news) and all(_tag_name(a) == _tag_name(b) for a, b in zip(olds, news, strict=True)):
+        return list(zip(olds, news, strict=True))
+    out: list[tuple[str | None, str | None]] = []
+    j = 0
+    for old in olds:
+        best, best_score = None, SAME_ITEM_MIN_SIMILARITY
+        for k in range(j, len(news)):
+            if _tag_name(news[k]) == _tag_name(old):
+                score = _likeness(old, news[k])
+                if score >= best_score:
+                    best, best_score = k, score
+        if best is None:
+            out.append((old, None))
+            continue
+        out.extend((None, n) for n in news[j:best])
+        out.append((old, news[best]))
+        j = best + 1
+    out.extend((None, n) for n in news[j:])
+    return out
+
+
+def _words_diff(old: str, new: str, *, phrasing: bool = False) -> Row:
+    """Two nodes (or stretches) diffed word by word; ``phrasing`` says they are the text inside a list
+    item or a cell, where a rewrite is marked as text rather than as blocks."""
+    segments = diff_tokens(_tokens(old), _tokens(new), timelimit=REDLINE_TIMELIMIT)
+    if len(segments) == 1 and segments[0][0] == 1 and phrasing:
+        deleted, inserted = f"<del>{old}</del>" if old.strip() else old, f"<ins>{new}</ins>" if new.strip() else new
+        return Row(deleted, inserted, deleted + inserted, True)
+    if len(segments) == 1 and segments[0][0] == 1:
+        # Rewritten from scratch: one deletion, one insertion, each with its own structure.
+        deleted, inserted = f'<del class="block rewrite">{old}</del>', f'<ins class="block rewrite">{new}</ins>'
+        return Row(deleted, inserted, deleted + inserted, True)
+    old_side, new_side = _token_sides(segments)
+    return Row(old_side, new_side, _token_redline(old, new, segments), True)
+
+
+def _compared(old: str, new: str) -> Row:
+    """Two aligned nodes compared inside: containers child by child, the rest word by word."""
+    old_name, old_open, old_content, old_close = _parts(old)
+    name, opening, content, closing = _parts(new)
+    if old_name != name:
+        deleted, inserted = _whole(old, "del"), _whole(new, "ins")
+        return Row(deleted, inserted, deleted + "\n" + inserted, True)
+    nested = name in _CONTAINERS or (name == "li" and bool(_HAS_BLOCK.search(old_content + content)))
+    if nested:
+        old_children, new_children = _nodes(old_content), _nodes(content)
+        if old_children is not None and new_children is not None:
+            rows = _rows(old_children, new_children)
+            return Row(
+                old_open + "\n" + "\n".join(r.old for r in rows if r.old) + "\n" + old_close,
+                opening + "\n" + "\n".join(r.new for r in rows if r.new) + "\n" + closing,
+                opening + "\n" + "\n".join(r.inline for r in rows) + "\n" + closing,
+                True,
+            )
+    if name in _ITEMS and not nested:
+        inside = _words_diff(old_content, content, phrasing=True)
+        return Row(
+            old_open + inside.old + old_close, opening + inside.new + closing, opening + inside.inline + closing, True
+        )
+    return _words_diff(old, new)
+
+
+def _rows(olds: list[str], news: list[str]) -> list[Row]:
+    rows: list[Row] = []
+    matcher = SequenceMatcher(None, olds, news, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            rows.extend(Row(o, n, n, False) for o, n in zip(olds[i1:i2], news[j1:j2], strict=True))
+            continue
+        if _split_or_join(olds[i1:i2], news[j1:j2]):
+            old, new = "\n".join(olds[i1:i2]), "\n".join(news[j1:j2])
+            rows.append(_words_diff(old, new))
+            continue
+        for old_node, new_node in _pairs(olds[i1:i2], news[j1:j2]):
+            if old_node is None:
+                assert new_node is not None
+                inserted = _whole(new_node, "ins")
+                rows.append(Row("", inserted, inserted, True))
+            elif new_node is None:
+                deleted = _whole(old_node, "del")
+                rows.append(Row(deleted, "", deleted, True))
+            else:
+                rows.append(_compared(old_node, new_node))
+    return rows
+
+
+def redline_rows(old: str, new: str, *, rewritten: bool = False) -> list[Row]:
+    """The section's redline as aligned rows, one per top-level element (or per stretch of paragraphs
+    split or joined): each with the old side, the new side and both in one.
+
+    ``rewritten`` says the caller already knows the text was rewritten from scratch (the word
+    diff of the sources said so), which saves diffing the renderings.
+    """
+    if old == new:
+        return [Row(o, o, o, False) for o in (_nodes(new) or [new])] if new.strip() else []
+    if not old.strip():
+        inserted = f'<ins class="block">{new}</ins>'
+        return [Row("", inserted, inserted, True)] if new.strip() else []
+    if not new.strip():
+        return [Row(f'<del class="block">{old}</del>', "", f'<del class="block">{old}</del>', True)]
+    if rewritten:
+        deleted, inserted = f'<del class="block rewrite">{old}</del>', f'<ins class="block rewrite">{new}</ins>'
+        return [Row(deleted, inserted, deleted + inserted, True)]
+    old_nodes, new_nodes = _nodes(old), _nodes(new)
+    if old_nodes is None or new_nodes is None:
+        return [_words_diff(old, new)]
+    return _rows(old_nodes, new_nodes)
+
+
+def redline(old: str, new: str, *, rewritten: bool = False) -> str:
+    """The new rendering with the changes from the old one marked (see the module docstring)."""
+    if old == new:
+        return new
+    return "\n".join(row.inline for row in redline_rows(old, new, rewritten=rewritten))

@@ -86,7 +86,9 @@ def test_a_paragraph_split_and_a_merge_are_marked() -> None:
 
 def test_a_list_item_added_is_inserted_inside_the_list() -> None:
     marked = red("- one\n- two", "- one\n- two\n- three")
-    assert marked.count("<li>") == 3 and "<ins>three</ins></li>" in marked
+    # The whole item is the insertion (issue 14): no pilcrow, no words spliced into a neighbour.
+    assert marked.count("<li") == 3 and '<li class="item-inserted"><ins class="block">three</ins></li>' in marked
+    assert "para-mark" not in marked
 
 
 def test_a_section_rewritten_from_scratch_is_one_deletion_and_one_insertion() -> None:

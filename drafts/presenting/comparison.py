@@ -10,22 +10,27 @@ from __future__ import annotations
 
 import hashlib
 import html
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language_bidi
 from django.utils.translation import gettext as _
 
 from drafts import diffing, numbering, rendering
 from drafts.interchange.page import PageFurniture
-from drafts.redline import redline
+from drafts.redline import Row, redline_rows
 from drafts.values import Reasons, SectionState, Side, when
 
-_REDLINE_PREFIX = "rl1"
-NO_REASONS = Reasons()  # bump when the redline itself changes
+_REDLINE_PREFIX = "rl2"  # bump when the redline itself changes
+NO_REASONS = Reasons()
+# The old side of side by side carries the same ids as the new (both rendered for the new section's
+# anchor, so that the redline diffs text, not ids): renamed so that every id on the page is unique.
+_OLD_SIDE_IDS = re.compile(r'(id="|href="#)r-')
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,11 @@ class SectionView:
     depth: int
     reasons: Reasons = NO_REASONS
     merged_into: SectionState | None = None  # a removed section's text went mostly here
+    rows: tuple[Row, ...] = ()  # side by side: the old and new sides aligned, each with its own marks
+    label_html: str = ""  # safe HTML: the label with its numbers isolated, arrow in reading order
+    away: bool = False  # the old place of a moved section, which says where it went
+    old_label: str = ""  # the number (or heading) it had, for "moved from 3.5"
+    new_label: str = ""  # and has, for "moved to 7.2"
 
     @property
     def merged_label(self) -> str:
@@ -50,11 +60,23 @@ class SectionView:
 
     @property
     def anchor(self) -> str:
+        return f"k-{self.change.key}-was" if self.away else f"k-{self.change.key}"
+
+    @property
+    def moved(self) -> bool:
+        return "moved" in self.change.changes and not self.away
+
+    @property
+    def away_anchor(self) -> str:
+        return f"k-{self.change.key}-was"
+
+    @property
+    def now_anchor(self) -> str:
         return f"k-{self.change.key}"
 
     @property
     def changed(self) -> bool:
-        return bool(self.change.changes)
+        return bool(self.change.changes) and not self.away
 
     @property
     def title(self) -> str:
@@ -70,6 +92,8 @@ class ComparisonView:
     sections: list[SectionView]
     reasons: dict[str, Reasons] = field(default_factory=dict)
     merged_into: dict[str, SectionState | None] = field(default_factory=dict)
+    # What a page shows: the sections and, for each moved one, its old place saying where it went.
+    places: list[SectionView] = field(default_factory=list)
 
     @property
     def changed_count(self) -> int:
@@ -87,16 +111,31 @@ class ComparisonView:
         return {"document": self.old.document.slug, "from": self.old.as_json(), "to": self.new.as_json(), **body}
 
 
-def _label(change: diffing.SectionChange, scheme: str, language: str) -> str:
-    def shown(state: diffing.SectionState | None) -> str:
-        if state is None or not state.number:
-            return ""
-        return numbering.display_number(state.number, state.number.count("."), scheme, language)
+def _shown(state: diffing.SectionState | None, scheme: str, language: str) -> str:
+    if state is None or not state.number:
+        return ""
+    return numbering.display_number(state.number, state.number.count("."), scheme, language)
 
-    old, new = shown(change.old), shown(change.new)
+
+def _label(change: diffing.SectionChange, scheme: str, language: str) -> str:
+    old, new = _shown(change.old, scheme, language), _shown(change.new, scheme, language)
     if change.old is not None and change.new is not None and old != new and (old or new):
         return f"{old or '–'} → {new or '–'}"
     return new or old
+
+
+def _label_html(change: diffing.SectionChange, scheme: str, language: str) -> SafeString:
+    """The label for a page: each number isolated (``<bdi>``), so that a right-to-left page reads a
+    renumbering from its old number to its new one, the arrow pointing the way it reads."""
+    old, new = _shown(change.old, scheme, language), _shown(change.new, scheme, language)
+    if change.old is not None and change.new is not None and old != new and (old or new):
+        arrow = "←" if get_language_bidi() else "→"
+        return mark_safe(  # noqa: S308 - every piece escaped
+            f'<bdi>{html.escape(old or "–")}</bdi> <span class="arrow" aria-hidden="true">{arrow}</span>'
+            f'<span class="visually-hidden"> {html.escape(_("became"))} </span> <bdi>{html.escape(new or "–")}</bdi>'
+        )
+    shown = new or old
+    return mark_safe(f"<bdi>{html.escape(shown)}</bdi>") if shown else SafeString("")  # noqa: S308 - escaped
 
 
 def _heading(change: diffing.SectionChange) -> SafeString:
@@ -113,15 +152,15 @@ def _anchor(state: diffing.SectionState) -> str:
     return f"r-{state.key}" if state.key else "r-section"
 
 
-def _redlines(pairs: list[tuple[str, str, bool]]) -> list[str]:
-    """Redlines of (old html, new html, rewritten) triples, through the cache."""
+def _redlines(pairs: list[tuple[str, str, bool]]) -> list[tuple[Row, ...]]:
+    """Redlines (as aligned rows) of (old html, new html, rewritten) triples, through the cache."""
     keys = [f"{_REDLINE_PREFIX}:" + hashlib.sha256(f"{a}\x00{b}\x00{r}".encode()).hexdigest() for a, b, r in pairs]
     found = cache.get_many(keys)
     missing = {}
     out = []
     for key, (a, b, rewritten) in zip(keys, pairs, strict=True):
         if key not in found:
-            found[key] = missing[key] = redline(a, b, rewritten=rewritten)
+            found[key] = missing[key] = tuple(redline_rows(a, b, rewritten=rewritten))
         out.append(found[key])
     if missing:
         cache.set_many(missing, timeout=None)
@@ -147,16 +186,17 @@ def compare(
     news = rendering.render_many(
         [(c.new.body, _anchor(c.new), "") if c.new else ("", "r-none", "") for c in shown], anchors=False
     )
-    inline = _redlines(
+    redlines = _redlines(
         [
             (o.html, n.html, c.old is not None and c.new is not None and diffing.is_rewrite(c.old.body, c.new.body))
             for c, o, n in zip(shown, olds, news, strict=True)
         ]
     )
+    scheme, language = old.document.numbering, old.document.language
     sections = []
     index = 0
     depths = {s.key: s for s in new.states}
-    for change, old_html, new_html, marked in zip(shown, olds, news, inline, strict=True):
+    for change, old_html, new_html, rows in zip(shown, olds, news, redlines, strict=True):
         index += 1 if change.changes else 0
         state = change.latest
         depth = 0
@@ -168,17 +208,72 @@ def compare(
             SectionView(
                 change=change,
                 index=index if change.changes else 0,
-                label=_label(change, old.document.numbering, old.document.language),
+                label=_label(change, scheme, language),
                 heading=_heading(change),
-                inline=mark_safe(marked),  # noqa: S308 - built from nh3 output
+                inline=mark_safe("\n".join(row.inline for row in rows)),  # noqa: S308 - built from nh3 output
                 old_html=old_html.html,
                 new_html=new_html.html,
                 depth=depth,
                 reasons=reasons.get(change.key, Reasons()) if change.changes else Reasons(),
                 merged_into=merged.get(change.key),
+                rows=tuple(_side_rows(rows)),
+                label_html=_label_html(change, scheme, language),
+                old_label=_shown(change.old, scheme, language) or (change.old.heading if change.old else ""),
+                new_label=_shown(change.new, scheme, language) or (change.new.heading if change.new else ""),
             )
         )
-    return ComparisonView(old, new, comparison, sections, reasons, merged)
+    return ComparisonView(old, new, comparison, sections, reasons, merged, _with_old_places(sections, old.states))
+
+
+def _side_rows(rows: tuple[Row, ...]) -> list[Row]:
+    """Rows for side by side, marked safe, the old side's ids renamed (see ``_OLD_SIDE_IDS``)."""
+    return [
+        Row(
+            mark_safe(_OLD_SIDE_IDS.sub(r"\1o-", row.old)),  # noqa: S308 - built from nh3 output
+            mark_safe(row.new),  # noqa: S308 - built from nh3 output
+            mark_safe(row.inline),  # noqa: S308 - built from nh3 output
+            row.changed,
+        )
+        for row in rows
+    ]
+
+
+def _with_old_places(sections: list[SectionView], old_states: list[SectionState]) -> list[SectionView]:
+    """The sections with, for each moved one, its old place: a stub that says where it went, placed
+    after the section it used to follow (the nearest one shown that did not move too)."""
+    moved = {s.change.key: s for s in sections if s.moved and s.change.old is not None}
+    if not moved:
+        return sections
+    shown_at = {s.change.key: i for i, s in enumerate(sections)}
+    after: dict[int, list[SectionView]] = {}
+    old_keys = [state.key for state in old_states]
+    parents = {state.key: state.parent for state in old_states}
+    for i, key in enumerate(old_keys):
+        view = moved.get(key)
+        if view is None:
+            continue
+        place = -1
+        for earlier in reversed(old_keys[:i]):
+            if earlier in shown_at and earlier not in moved:
+                place = shown_at[earlier]
+                break
+        depth, parent = 0, old_states[i].parent
+        while parent and parent in parents and depth < 6:
+            depth, parent = depth + 1, parents[parent]
+        away = replace(
+            view,
+            index=0,
+            away=True,
+            depth=depth,
+            label=view.old_label,
+            label_html=mark_safe(f"<bdi>{html.escape(view.old_label)}</bdi>"),  # noqa: S308 - escaped
+        )
+        after.setdefault(place, []).append(away)
+    out = list(after.get(-1, []))
+    for i, view in enumerate(sections):
+        out.append(view)
+        out.extend(after.get(i, []))
+    return out
 
 
 def as_text(view: ComparisonView) -> str:
@@ -220,20 +315,22 @@ class TextComparison:
     new_html: SafeString
     words_inserted: int
     words_deleted: int
+    rows: tuple[Row, ...] = ()  # side by side, aligned, each side with its own marks
 
 
 def compare_texts(old: diffing.SectionState, new: diffing.SectionState) -> TextComparison:
     """Compare two versions of one section (for its history page)."""
     change = diffing.compare_sections([old], [new]).sections[0]
     rendered = rendering.render_many([(old.body, _anchor(new), ""), (new.body, _anchor(new), "")], anchors=False)
-    (inline,) = _redlines([(rendered[0].html, rendered[1].html, diffing.is_rewrite(old.body, new.body))])
+    (rows,) = _redlines([(rendered[0].html, rendered[1].html, diffing.is_rewrite(old.body, new.body))])
     return TextComparison(
         _heading(change),
-        mark_safe(inline),  # noqa: S308 - built from nh3 output, every text re-escaped
+        mark_safe("\n".join(row.inline for row in rows)),  # noqa: S308 - built from nh3 output, every text re-escaped
         rendered[0].html,
         rendered[1].html,
         change.words_inserted,
         change.words_deleted,
+        tuple(_side_rows(rows)),
     )
 
 
