@@ -9,6 +9,7 @@ interleaved with git's word diff of the same two Markdown files:
   template) with the rendered HTML of every version cached but no redline cached (target 8x git);
 * the same with nothing cached (target 30x git);
 * the same with everything cached (what a second visit costs);
+* the side-by-side view, with renderings cached (target 8x git) and with nothing cached (target 30x);
 * a single section: the 5,000-word rewrite and the pathological repeated-word pair (target 25x);
 * peak extra memory of one uncached compare (target under 50 MB).
 
@@ -56,13 +57,13 @@ def git_word_diff(a: Path, b: Path) -> None:
                     str(b)], capture_output=True, check=False)
 
 
-def page(old: Side, new: Side) -> str:
+def page(old: Side, new: Side, mode: str = "inline") -> str:
     view = comparing.compare(old, new)
     request = RequestFactory().get("/compare/")
     request.user = type("Anonymous", (), {"is_authenticated": False, "get_username": lambda self: ""})()
     return render_to_string("drafts/compare.html", {
         "document": old.document, "view": view, "refs": {"1": old.label, "2": new.label}, "old_ref": "1",
-        "new_ref": "2", "show_all": False, "mode": "inline", "summary": view.comparison.summary}, request=request)
+        "new_ref": "2", "show_all": False, "mode": mode, "summary": view.comparison.summary}, request=request)
 
 
 def timed(fn) -> float:
@@ -122,6 +123,11 @@ def main() -> int:
         page(old, new)
         ours, git = interleaved(lambda: page(old, new), lambda: git_word_diff(old_md, new_md))
         ok &= report("compare page, everything cached (a second visit)", ours, git, None)
+        side = lambda: page(old, new, "side")  # noqa: E731
+        ours, git = interleaved(side, lambda: git_word_diff(old_md, new_md), renderings_only)
+        ok &= report("side by side, renderings cached, redlines computed", ours, git, 8)
+        ours, git = interleaved(side, lambda: git_word_diff(old_md, new_md), nothing_cached)
+        ok &= report("side by side, nothing cached", ours, git, 30)
 
         text = long_text(3, 5000)
         rewrite = long_text(4, 5000)

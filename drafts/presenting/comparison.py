@@ -13,12 +13,13 @@ import html
 import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import cached_property
 
 from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language_bidi
+from django.utils.translation import get_language_bidi, ngettext
 from django.utils.translation import gettext as _
 
 from drafts import diffing, numbering, rendering
@@ -47,7 +48,7 @@ class SectionView:
     depth: int
     reasons: Reasons = NO_REASONS
     merged_into: SectionState | None = None  # a removed section's text went mostly here
-    rows: tuple[Row, ...] = ()  # side by side: the old and new sides aligned, each with its own marks
+    aligned: tuple[Row, ...] = ()  # the redline's rows (see ``rows``)
     label_html: str = ""  # safe HTML: the label with its numbers isolated, arrow in reading order
     away: bool = False  # the old place of a moved section, which says where it went
     old_label: str = ""  # the number (or heading) it had, for "moved from 3.5"
@@ -57,6 +58,23 @@ class SectionView:
     def merged_label(self) -> str:
         merged = self.merged_into
         return " ".join(p for p in (merged.number, merged.heading) if p) if merged is not None else ""
+
+    @property
+    def words_note(self) -> str:
+        """"12 words inserted, 4 deleted" in the reader's language ("" if no word changed)."""
+        inserted, deleted = self.change.words_inserted, self.change.words_deleted
+        if not inserted and not deleted:
+            return ""
+        return ", ".join((
+            ngettext("%(i)d word inserted", "%(i)d words inserted", inserted) % {"i": inserted},
+            ngettext("%(d)d deleted", "%(d)d deleted", deleted) % {"d": deleted},
+        ))
+
+    @cached_property
+    def rows(self) -> list[Row]:
+        """Side by side: the old and new sides aligned row by row, each with its own marks (made only
+        when a page shows them)."""
+        return _side_rows(self.aligned)
 
     @property
     def anchor(self) -> str:
@@ -95,8 +113,9 @@ class ComparisonView:
     # What a page shows: the sections and, for each moved one, its old place saying where it went.
     places: list[SectionView] = field(default_factory=list)
 
-    @property
+    @cached_property
     def changed_count(self) -> int:
+        """Asked once per section by the page (for "Next change"): counted once."""
         return sum(1 for s in self.sections if s.changed)
 
     def as_json(self) -> dict:
@@ -124,15 +143,23 @@ def _label(change: diffing.SectionChange, scheme: str, language: str) -> str:
     return new or old
 
 
-def _label_html(change: diffing.SectionChange, scheme: str, language: str) -> SafeString:
+def _arrow() -> str:
+    """The arrow between an old and a new number, pointing the way the reader's language reads, and
+    what a screen reader says instead."""
+    arrow = "←" if get_language_bidi() else "→"
+    return (
+        f'<span class="arrow" aria-hidden="true">{arrow}</span>'
+        f'<span class="visually-hidden"> {html.escape(_("became"))} </span>'
+    )
+
+
+def _label_html(change: diffing.SectionChange, scheme: str, language: str, arrow: str) -> SafeString:
     """The label for a page: each number isolated (``<bdi>``), so that a right-to-left page reads a
-    renumbering from its old number to its new one, the arrow pointing the way it reads."""
+    renumbering from its old number to its new one, the arrow (``_arrow``) pointing the way it reads."""
     old, new = _shown(change.old, scheme, language), _shown(change.new, scheme, language)
     if change.old is not None and change.new is not None and old != new and (old or new):
-        arrow = "←" if get_language_bidi() else "→"
         return mark_safe(  # noqa: S308 - every piece escaped
-            f'<bdi>{html.escape(old or "–")}</bdi> <span class="arrow" aria-hidden="true">{arrow}</span>'
-            f'<span class="visually-hidden"> {html.escape(_("became"))} </span> <bdi>{html.escape(new or "–")}</bdi>'
+            f'<bdi>{html.escape(old or "–")}</bdi> {arrow} <bdi>{html.escape(new or "–")}</bdi>'
         )
     shown = new or old
     return mark_safe(f"<bdi>{html.escape(shown)}</bdi>") if shown else SafeString("")  # noqa: S308 - escaped
@@ -193,6 +220,7 @@ def compare(
         ]
     )
     scheme, language = old.document.numbering, old.document.language
+    arrow = _arrow()
     sections = []
     index = 0
     depths = {s.key: s for s in new.states}
@@ -216,8 +244,8 @@ def compare(
                 depth=depth,
                 reasons=reasons.get(change.key, Reasons()) if change.changes else Reasons(),
                 merged_into=merged.get(change.key),
-                rows=tuple(_side_rows(rows)),
-                label_html=_label_html(change, scheme, language),
+                aligned=rows,
+                label_html=_label_html(change, scheme, language, arrow),
                 old_label=_shown(change.old, scheme, language) or (change.old.heading if change.old else ""),
                 new_label=_shown(change.new, scheme, language) or (change.new.heading if change.new else ""),
             )
@@ -225,17 +253,14 @@ def compare(
     return ComparisonView(old, new, comparison, sections, reasons, merged, _with_old_places(sections, old.states))
 
 
-def _side_rows(rows: tuple[Row, ...]) -> list[Row]:
-    """Rows for side by side, marked safe, the old side's ids renamed (see ``_OLD_SIDE_IDS``)."""
-    return [
-        Row(
-            mark_safe(_OLD_SIDE_IDS.sub(r"\1o-", row.old)),  # noqa: S308 - built from nh3 output
-            mark_safe(row.new),  # noqa: S308 - built from nh3 output
-            mark_safe(row.inline),  # noqa: S308 - built from nh3 output
-            row.changed,
-        )
-        for row in rows
-    ]
+def _side_rows(rows: tuple[Row, ...] | list[Row]) -> list[Row]:
+    """Rows for side by side, safe HTML (built from nh3 output, every text re-escaped), the old side's
+    ids renamed (see ``_OLD_SIDE_IDS``)."""
+    out = []
+    for row in rows:
+        old = _OLD_SIDE_IDS.sub(r"\1o-", row.old) if "r-" in row.old else row.old
+        out.append(Row(SafeString(old), SafeString(row.new), SafeString(row.inline), row.changed))
+    return out
 
 
 def _with_old_places(sections: list[SectionView], old_states: list[SectionState]) -> list[SectionView]:
@@ -315,7 +340,7 @@ class TextComparison:
     new_html: SafeString
     words_inserted: int
     words_deleted: int
-    rows: tuple[Row, ...] = ()  # side by side, aligned, each side with its own marks
+    rows: list[Row] = field(default_factory=list)  # side by side, aligned, each side with its own marks
 
 
 def compare_texts(old: diffing.SectionState, new: diffing.SectionState) -> TextComparison:
@@ -330,7 +355,7 @@ def compare_texts(old: diffing.SectionState, new: diffing.SectionState) -> TextC
         rendered[1].html,
         change.words_inserted,
         change.words_deleted,
-        tuple(_side_rows(rows)),
+        _side_rows(rows),
     )
 
 
