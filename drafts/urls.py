@@ -1,7 +1,18 @@
 from django.urls import path, register_converter
 
 from drafts.converters import IdConverter
-from drafts.views import accounts, comment_imports, comments, compare, documents, drafts, imports, lineage, sections
+from drafts.views import (
+    accounts,
+    comment_imports,
+    comments,
+    compare,
+    documents,
+    drafts,
+    imports,
+    lineage,
+    sections,
+    working,
+)
 
 app_name = "drafts"
 
@@ -16,6 +27,7 @@ urlpatterns = [
     path("d/<slug:slug>/", documents.document_detail, name="document_detail"),
     path("d/<slug:slug>/import/", imports.document_revise, name="document_revise"),
     path("d/<slug:slug>/sections/add/", sections.section_create, name="section_create"),
+    path("d/<slug:slug>/working/", working.working_copy_text, name="working_copy"),
     path("d/<slug:slug>/s/<str:key>/", sections.section_detail, name="section_detail"),
     path("d/<slug:slug>/s/<str:key>/edit/", sections.section_edit, name="section_edit"),
     path("d/<slug:slug>/s/<str:key>/move/", sections.section_move, name="section_move"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
 from django import forms as django_forms
@@ -16,7 +17,8 @@ from drafts import interchange, rendering, selectors
 from drafts.access import Action, DocumentAccess, access_for
 from drafts.middleware import activate_for_document
 from drafts.models import Document, Draft, Section
-from drafts.values import BODY_MAX_CHARS
+from drafts.presenting import comparison
+from drafts.values import BODY_MAX_CHARS, HEADING_MAX_LENGTH, SectionState
 
 if TYPE_CHECKING:
     from drafts.access import UserModel
@@ -76,10 +78,33 @@ def posted(request: HttpRequest) -> QueryDict | None:
     return request.POST if request.method == "POST" else None
 
 
-def preview(request: HttpRequest) -> SafeString:
-    """The posted Markdown rendered as it will read (sanitised like everything else); nothing is saved."""
-    body = request.POST.get("body", "")[:BODY_MAX_CHARS]
-    return mark_safe(rendering.render_markdown(body, anchor="preview", label=_("Preview")).html)  # noqa: S308 - nh3
+@dataclass(frozen=True)
+class Preview:
+    """What a Preview button shows: the posted text as it will read and, when a saved section is being
+    edited, the redline from its saved text (``unchanged`` when the posted text is the saved text)."""
+
+    html: SafeString
+    changes: comparison.TextComparison | None = None
+    unchanged: bool = False
+
+
+def preview(request: HttpRequest, *, saved: Section | None = None) -> Preview:
+    """The posted Markdown rendered as it will read (sanitised like everything else) and, given the
+    ``saved`` section it edits, its changes from that section's saved heading and body; nothing is saved."""
+    # Browsers post CRLF line ends; the saved text has LF (see SectionTextFields.clean_body), and the
+    # comparison must not show every line as changed.
+    body = request.POST.get("body", "")[:BODY_MAX_CHARS].replace("\r\n", "\n").replace("\r", "\n")
+    html = mark_safe(rendering.render_markdown(body, anchor="preview", label=_("Preview")).html)  # noqa: S308 - nh3
+    if saved is None:
+        return Preview(html)
+    heading = request.POST.get("heading", "")[:HEADING_MAX_LENGTH].strip()
+    if (heading, body) == (saved.heading, saved.body):
+        return Preview(html, unchanged=True)
+    old, new = (
+        SectionState(key=saved.key, heading=h, body=b, parent=None, position=1, number="")
+        for h, b in ((saved.heading, saved.body), (heading, body))
+    )
+    return Preview(html, comparison.compare_texts(old, new))
 
 
 def form_error(form: django_forms.BaseForm, error: ValidationError) -> None:
