@@ -62,7 +62,7 @@ class SectionTextFields(forms.Form):
         label=_("Text (Markdown)"),
         required=False,
         strip=False,
-        widget=forms.Textarea(attrs={"rows": 18, "class": "markdown"}),
+        widget=forms.Textarea(attrs={"rows": 18, "class": "markdown", "data-markdown": ""}),
         validators=[MaxLengthValidator(BODY_MAX_CHARS), validate_renderable],
         help_text=_("Paragraphs separated by a blank line; *emphasis*, **bold**, lists, tables and footnotes."),
     )
@@ -123,6 +123,58 @@ class SectionEditForm(SectionTextFields):
                 _("No comment on this document has the ID %(ids)s."), params={"ids": ", ".join(unknown)}, code="unknown"
             )
         return [found[ref] for ref in wanted]
+
+
+class ConflictResolutionForm(SectionEditForm):
+    """The three-way merge page's form: the editor's own heading and text travel hidden (they are what
+    "yours" was), and each conflict must be settled by a choice; nothing has a default, so no click
+    can drop a colleague's words without choosing to."""
+
+    their_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    CHOICES = (
+        ("theirs", _("Keep their text")),
+        ("yours", _("Keep your text")),
+        ("both", _("Keep both (theirs first)")),
+        ("own", _("Use the text I write below")),
+    )
+    HEADING_CHOICES = (CHOICES[0], CHOICES[1], CHOICES[3])
+
+    def __init__(self, *args, conflicts: int = 0, heading_conflict: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["heading"].widget = forms.HiddenInput()
+        self.fields["body"].widget = forms.HiddenInput()
+        self.fields["numbered"].widget = forms.HiddenInput()
+        self.conflict_count = conflicts
+        names = [str(i) for i in range(conflicts)] + (["heading"] if heading_conflict else [])
+        for name in names:
+            number = _("the heading") if name == "heading" else _("conflict %(n)d") % {"n": int(name) + 1}
+            self.fields[f"choice_{name}"] = forms.ChoiceField(
+                label=_("How to settle %(which)s") % {"which": number},
+                choices=self.HEADING_CHOICES if name == "heading" else self.CHOICES,
+                widget=forms.RadioSelect,
+                error_messages={"required": _("Choose how to settle %(which)s.") % {"which": number}},
+            )
+            self.fields[f"text_{name}"] = forms.CharField(
+                label=_("Your text for %(which)s") % {"which": number},
+                required=False,
+                strip=False,
+                max_length=BODY_MAX_CHARS,
+                widget=forms.Textarea(attrs={"rows": 4}) if name != "heading" else forms.TextInput(),
+            )
+
+    def choice_fields(self, name: str) -> tuple[forms.BoundField, forms.BoundField]:
+        """The radio buttons and the text field of one conflict (``"0"``, ``"1"``, …, or ``"heading"``)."""
+        return self[f"choice_{name}"], self[f"text_{name}"]
+
+    def choices(self) -> dict[str, tuple[str, str]]:
+        """For each conflict, the choice made and the text written (valid forms only)."""
+        data = self.cleaned_data
+        return {
+            name[len("choice_"):]: (data[name], data.get("text_" + name[len("choice_"):], "").replace("\r\n", "\n"))
+            for name in self.fields
+            if name.startswith("choice_")
+        }
 
 
 class SectionCreateForm(SectionTextFields):

@@ -297,7 +297,7 @@ def _nodes(rendered: str) -> list[str] | None:
             if depth == 0:
                 nodes.append(rendered[start : match.end()])
                 last = match.end()
-        elif token.endswith("/>") or token[1:3] in ("br", "hr") and _tag_name(token) in VOID_TAGS:
+        elif token.endswith("/>") or (token[1:3] in ("br", "hr") and _tag_name(token) in VOID_TAGS):
             if depth == 0:
                 nodes.append(token)
                 last = match.end()

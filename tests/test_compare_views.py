@@ -166,7 +166,7 @@ def test_an_inserted_paragraph_is_one_inserted_block_and_its_neighbour_is_untouc
 
 def test_rows_pair_the_two_sides() -> None:
     rows = redline_rows(html("Keep.\n\nOld words here.\n\nGone."), html("Keep.\n\nNew words here.\n\nAdded."))
-    assert [r.changed for r in rows][0] is False
+    assert rows[0].changed is False
     assert all("<ins" not in r.old and "<del" not in r.new for r in rows)
     assert "".join(r.old for r in rows).count("<p>") == 3 and "".join(r.new for r in rows).count("<p>") == 3
 

@@ -91,6 +91,31 @@ def test_two_saves_released_together_one_wins_and_one_gets_the_conflict() -> Non
         assert versions_of(section) == 2
 
 
+def test_two_saves_of_different_paragraphs_released_together_are_both_kept() -> None:
+    """Issue 14: the second of two concurrent saves from one base is merged with the first, not refused."""
+    users = [make_user("m1"), make_user("m2")]
+    document = make_document(members=users)
+    base = "Paragraph one.\n\nParagraph two.\n\nParagraph three."
+    for round_number in range(5):
+        section = make_section(document, f"Merged {round_number}", base)
+        start, results = threading.Barrier(2), {}
+        edits = {"m1": base.replace("one.", "one, by m1."), "m2": base.replace("three.", "three, by m2.")}
+
+        def save(user, section: Section = section, start: threading.Barrier = start, edits: dict = edits) -> str:
+            start.wait(5)
+            saved = services.section_save(section=section, user=user, base_version=1, heading=section.heading,
+                                          body=edits[user.username], message=user.username)
+            return "merged" if saved.merged_with is not None else "first"
+
+        threads = [_in_thread(lambda u=u: save(u), results, u.username) for u in users]
+        for thread in threads:
+            thread.join(10)
+        assert sorted(results.values()) == ["first", "merged"], results
+        section.refresh_from_db()
+        assert section.body == "Paragraph one, by m1.\n\nParagraph two.\n\nParagraph three, by m2."
+        assert versions_of(section) == 3 and section.version_number == 3
+
+
 def test_two_freezes_at_once_with_one_form_key_make_one_draft() -> None:
     """Finding 10: a freeze submitted twice at once made two identical drafts."""
     editor = make_user("editor")

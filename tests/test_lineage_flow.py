@@ -250,6 +250,11 @@ def test_applying_to_a_section_changed_since_is_a_conflict_and_nothing_is_writte
     assert Section.objects.get(key="p1-g2").body == "The member's text."
     c.refresh_from_db()
     assert c.disposition == "pending" and not CommentChange.objects.exists()
+    # Issue 14: the form now holds the member's saved text, so saving it as it stands keeps their words.
+    again = rendered_form(response)
+    assert "The member's text." in again["body"]
+    assert client.post(url, {**again, "body": again["body"] + "\n\nProposed."}).status_code == 302
+    assert Section.objects.get(key="p1-g2").body.startswith("The member's text.")
 
 
 def test_linking_a_decision_to_versions_and_refusing_foreign_ones(client, people, document, draft) -> None:

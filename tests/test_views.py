@@ -9,6 +9,7 @@ from drafts import selectors, services
 from drafts.access import system_actor
 from drafts.models import Draft, Section
 from tests.factories import freeze, make_document, make_principles, make_section, make_user, versions_of
+from tests.html_forms import rendered_fields, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -166,12 +167,12 @@ def test_a_stale_edit_shows_the_conflict_page_and_overwrites_nothing(client, peo
     assert "Editor was first" in page
     section.refresh_from_db()
     assert section.body == "The editor's newer text." and versions_of(section) == 2
-    # The form now carries the newer version, so saving the merge is deliberate and succeeds.
-    assert response.context["form"].initial["base_version"] == 2
-    merged = client.post(
-        edit_url(),
-        {"heading": section.heading, "body": "Merged text.", "numbered": "on", "message": "Merged", "base_version": 2},
-    )
+    # The three-way page (issue 14) offers no one-click overwrite: the text travels hidden and the
+    # conflict must be settled by a choice; settling it is deliberate and succeeds.
+    fields = rendered_fields(page, action="")
+    assert fields["their_version"] == "2" and "choice_0" in fields["__names__"]
+    assert 'textarea name="body"' not in page
+    merged = client.post(edit_url(), submit(fields, choice_0="own", text_0="Merged text.", message="Merged"))
     assert merged.status_code == 302
     section.refresh_from_db()
     assert section.body == "Merged text." and versions_of(section) == 3

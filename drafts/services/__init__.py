@@ -28,12 +28,18 @@ from drafts.services.lineage import comment_link_versions, comment_reanchor, lin
 from drafts.services.notifications import MuteTarget, followup_mute, invitation_from_token, mute_target
 from drafts.services.sections import (
     EditConflict,
+    Saved,
+    conflict_settled,
+    edit_conflict,
     section_create,
     section_move,
     section_remove,
     section_restore,
     section_revert,
+    section_save,
     section_update,
+    version_fields,
+    who,
 )
 
 __all__ = [
@@ -42,6 +48,7 @@ __all__ = [
     "EditConflict",
     "ImportReport",
     "MuteTarget",
+    "Saved",
     "comment_apply_proposal",
     "comment_decide",
     "comment_dispose",
@@ -54,6 +61,7 @@ __all__ = [
     "comment_template",
     "comment_withdraw",
     "comments_upload",
+    "conflict_settled",
     "decision_stamp",
     "decisions_import",
     "decisions_publish",
@@ -61,6 +69,7 @@ __all__ = [
     "document_import",
     "draft_freeze",
     "draft_update_settings",
+    "edit_conflict",
     "followup_mute",
     "invitation_accept",
     "invitation_from_token",
@@ -75,6 +84,9 @@ __all__ = [
     "section_remove",
     "section_restore",
     "section_revert",
+    "section_save",
     "section_update",
     "stakeholder_sign_up",
+    "version_fields",
+    "who",
 ]

@@ -29,7 +29,7 @@ from drafts.models import (
     Profile,
 )
 from drafts.services import notifications
-from drafts.services.sections import section_update
+from drafts.services.sections import section_save
 
 if TYPE_CHECKING:
     from drafts.access import UserModel
@@ -281,8 +281,9 @@ def comment_apply_proposal(
 
     Saves ``heading``/``body`` (the editor's copy of the section with the proposal applied) as one
     version of the comment's section whose message cites the comment, links the comment to that
-    version, and records the decision. Optimistic: a section saved since ``base_version`` raises
-    :class:`EditConflict` and nothing at all is written (the decision neither).
+    version, and records the decision. Optimistic: a section saved since ``base_version`` is merged
+    with this edit where they do not overlap; where they do, :class:`EditConflict` is raised and
+    nothing at all is written (the decision neither).
     """
     access.require(user, comment.draft.document, Action.MANAGE_COMMENTS)
     if disposition not in (Disposition.ACCEPTED, Disposition.MODIFIED):
@@ -292,7 +293,7 @@ def comment_apply_proposal(
     if comment.level or comment.draft_section is None:
         raise ValidationError(_("Only a comment on a section can change its text."), code="no_section")
     section = comment.draft_section.section
-    saved = section_update(
+    saved = section_save(
         section=section,
         user=user,
         base_version=base_version,
@@ -302,7 +303,7 @@ def comment_apply_proposal(
         addresses=[comment],
         link_as=CommentChange.How.APPLIED,
     )
-    if saved.version_number == base_version:
+    if not saved.created:
         raise ValidationError(_("The text is unchanged, so there is nothing to apply."), code="unchanged")
     return comment_decide(comment=comment, user=user, disposition=disposition, response=response, seen=seen)
 

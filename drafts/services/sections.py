@@ -7,6 +7,7 @@ are derived, their text did not change.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import reversion
@@ -20,6 +21,7 @@ from reversion.models import Version
 
 from drafts import access, selectors, values
 from drafts.access import Action
+from drafts.merge import MergeResult, merge3, merge_line
 from drafts.models import CommentChange, Document, DraftComment, Section
 from drafts.services import lineage
 from drafts.services.submissions import submission_record, submitted_result
@@ -29,12 +31,123 @@ if TYPE_CHECKING:
 
 
 class EditConflict(Exception):
-    """Someone saved the section after the editor opened it; nothing was written."""
+    """Someone saved the section after the editor opened it, changing what the editor changed too;
+    nothing was written.
 
-    def __init__(self, section: Section, latest: Version | None) -> None:
+    ``body`` and ``heading`` are the three-way merges of the two changes against their common base
+    (``base_version``), with each conflict marked; ``theirs`` the version saved in between.
+    """
+
+    def __init__(
+        self,
+        section: Section,
+        latest: Version | None,
+        *,
+        base_version: int = 0,
+        body: MergeResult | None = None,
+        heading: MergeResult | None = None,
+    ) -> None:
         super().__init__(f"Section {section.key!r} changed since it was opened.")
         self.section = section
         self.latest = latest
+        self.base_version = base_version
+        self.body = body
+        self.heading = heading
+
+
+@dataclass(frozen=True)
+class Saved:
+    """A section saved; if a colleague had saved it in between, the version whose changes were merged."""
+
+    section: Section
+    merged_with: Version | None = None
+    merged_body: MergeResult | None = None
+    created: bool = True  # False: nothing to change, no version made
+
+
+def version_fields(section: Section, number: int) -> dict | None:
+    """The heading, text and flags of a section's version ``number`` (1 = the first), or None.
+
+    Every save makes exactly one version and adds one to ``version_number`` (``_save_version``), so
+    version N is the section's N-th version, oldest first.
+    """
+    if number < 1 or number > section.version_number:
+        return None
+    version = selectors.section_versions(section).order_by("pk")[number - 1 : number].first()
+    return version.field_dict if version is not None else None
+
+
+def _merge_edit(
+    current: Section, base_version: int, heading: str, body: str, numbered: bool
+) -> tuple[str, str, bool, MergeResult]:
+    """Merge an edit made from ``base_version`` with what was saved since (``current``), or raise
+    :class:`EditConflict` with the three-way merge where the two overlap."""
+    latest = selectors.section_versions(current).first()
+    base = version_fields(current, base_version)
+    if base is None:
+        # No common base to merge against: everything either side has differs from "nothing".
+        base = {"heading": "", "body": "", "numbered": current.numbered}
+    merged_body = merge3(base["body"], current.body, body)
+    merged_heading = merge_line(base["heading"], current.heading, heading)
+    if not (merged_body.clean and merged_heading.clean):
+        raise EditConflict(current, latest, base_version=base_version, body=merged_body, heading=merged_heading)
+    # A flag both changed was changed to the same value (it has two).
+    merged_numbered = numbered if numbered != base.get("numbered", current.numbered) else current.numbered
+    return merged_heading.text, merged_body.text, merged_numbered, merged_body
+
+
+def edit_conflict(section: Section, *, base_version: int, their_version: int, heading: str, body: str) -> EditConflict:
+    """The conflict an editor is settling: their edit from ``base_version`` merged three-way with the
+    colleague's ``their_version`` (as it was when the conflict was shown, whatever came since)."""
+    base = version_fields(section, base_version) or {"heading": "", "body": ""}
+    theirs = version_fields(section, their_version) or {"heading": section.heading, "body": section.body}
+    versions = selectors.section_versions(section).order_by("pk")
+    latest = versions[their_version - 1 : their_version].first() if their_version >= 1 else None
+    return EditConflict(
+        section,
+        latest,
+        base_version=base_version,
+        body=merge3(base["body"], theirs["body"], body),
+        heading=merge_line(base["heading"], theirs["heading"], heading.strip()),
+    )
+
+
+def _settled(merged: MergeResult, choices: dict[str, tuple[str, str]], *, heading: bool = False) -> str:
+    picked: dict[int, str] = {}
+    for conflict in merged.conflicts:
+        choice, own = choices["heading" if heading else str(conflict.index)]
+        if choice == "theirs":
+            picked[conflict.index] = conflict.theirs
+        elif choice == "yours":
+            picked[conflict.index] = conflict.yours
+        elif choice == "both":
+            joint = "" if not conflict.theirs or conflict.theirs.endswith("\n") or not conflict.yours else "\n\n"
+            picked[conflict.index] = conflict.theirs + joint + conflict.yours
+        else:
+            picked[conflict.index] = own
+    return merged.resolved(picked)
+
+
+def conflict_settled(conflict: EditConflict, choices: dict[str, tuple[str, str]]) -> tuple[str, str]:
+    """The heading and text once each conflict is settled as chosen: ``choices`` maps a conflict's
+    index (``"0"``, ``"1"``, …, ``"heading"``) to ("theirs" | "yours" | "both" | "own", the text written)."""
+    assert conflict.body is not None and conflict.heading is not None
+    heading = _settled(conflict.heading, choices, heading=True).strip()
+    return heading, _settled(conflict.body, choices)
+
+
+def who(user: UserModel | None) -> str:
+    """How a version's author is named in messages: full name, else username."""
+    if user is None:
+        return _("the system")
+    return user.get_full_name() or user.get_username()
+
+
+def _merged_message(message: str, current: Section, theirs: Version | None) -> str:
+    """The merged version's message: the editor's own, then which version of whose it merged."""
+    author = who(theirs.revision.user) if theirs is not None else _("someone")
+    note = _("merged with version %(number)d by %(who)s") % {"number": current.version_number, "who": author}
+    return f"{message.strip()} ({note})" if message.strip() else note[:1].upper() + note[1:]
 
 
 def _save_version(section: Section, *, user: UserModel, message: str) -> Section:
@@ -153,7 +266,6 @@ def section_create(
     return section
 
 
-@transaction.atomic
 def section_update(
     *,
     section: Section,
@@ -166,10 +278,33 @@ def section_update(
     addresses: Iterable[DraftComment] = (),
     link_as: str = CommentChange.How.CITED,
 ) -> Section:
-    """Save new text for a section, unless someone saved it after ``base_version``.
+    """Save new text for a section (see :func:`section_save`); the section as saved."""
+    return section_save(
+        section=section, user=user, base_version=base_version, heading=heading, body=body, message=message,
+        numbered=numbered, addresses=addresses, link_as=link_as,
+    ).section
 
-    The row is locked first, so of two concurrent saves from the same base exactly one wins and
-    the other raises :class:`EditConflict` with the winner's version: no update is ever lost.
+
+@transaction.atomic
+def section_save(
+    *,
+    section: Section,
+    user: UserModel,
+    base_version: int,
+    heading: str,
+    body: str,
+    message: str,
+    numbered: bool | None = None,
+    addresses: Iterable[DraftComment] = (),
+    link_as: str = CommentChange.How.CITED,
+) -> Saved:
+    """Save new text for a section edited from ``base_version``.
+
+    The row is locked first, so concurrent saves queue up. If someone saved after ``base_version``,
+    the two changes are merged against their common base (``merge.merge3``, by paragraph and then by
+    word): where they do not overlap, the merge is saved as one version whose message names the
+    version it merged; where they overlap, :class:`EditConflict` carries the three-way merge and
+    nothing is written. No one's words are ever lost.
     ``addresses`` are comments (on any draft of the document) the new version carries out; the
     links are stored with the version (``link_as`` says how they were made).
     """
@@ -192,16 +327,24 @@ def section_update(
     if (current.heading, current.body, current.numbered) == (heading.strip(), body, new_numbered):
         # Nothing to change, whoever saved last: an identical save sent twice (or one that says what
         # a colleague already saved) is not a conflict, and makes no empty version.
-        return current
+        return Saved(current, created=False)
+    merged_with = None
+    merged_body = None
     if current.version_number != base_version:
-        raise EditConflict(current, selectors.section_versions(current).first())
+        merged_with = selectors.section_versions(current).first()
+        heading, body, new_numbered, merged_body = _merge_edit(
+            current, base_version, heading.strip(), body, new_numbered
+        )
+        if (current.heading, current.body, current.numbered) == (heading, body, new_numbered):
+            return Saved(current, created=False)  # what they saved already has every change of this edit
+        message = _merged_message(message, current, merged_with)
     current.heading, current.body, current.numbered = heading.strip(), body, new_numbered
     _save_version(current, user=user, message=message)
     if addresses:
         lineage.comment_changes_record(
             comments=addresses, version=lineage.section_version_now(current), section=current, user=user, how=link_as
         )
-    return current
+    return Saved(current, merged_with, merged_body)
 
 
 @transaction.atomic

@@ -118,6 +118,12 @@ def side_by_side(section: Any, view: Any, document: Any) -> SafeString:
 
 
 @register.filter
+def conflict_fields(form: Any, name: str) -> tuple:
+    """``{% with choice=resolution|conflict_fields:"0" %}``: a conflict's radio buttons and its text field."""
+    return form.choice_fields(name)
+
+
+@register.filter
 def when(moment: datetime | None) -> str:
     """``{{ draft.frozen_at|when }}``: "31 Dec 2026 18:00 CET", in the reader's time zone (see ``values.when``)."""
     return values.when(moment)

@@ -17,7 +17,7 @@ from drafts import forms, interchange, lineage, selectors, services
 from drafts.access import Action
 from drafts.models import Disposition, Draft, DraftComment, DraftSection, Section
 from drafts.presenting import lineage as outcomes
-from drafts.presenting import matrix
+from drafts.presenting import matrix, merging
 from drafts.views.common import acting_user, attempt, download, download_made, draft_for, posted
 
 
@@ -40,6 +40,7 @@ def comment_apply(request: HttpRequest, slug: str, number: int, comment_id: int)
         messages.error(request, _("This section has been removed; restore it before editing."))
         return back
     conflict = None
+    yours = ""
     placed = True
     if request.method == "POST":
         form = forms.ApplyProposalForm(request.POST)
@@ -61,9 +62,19 @@ def comment_apply(request: HttpRequest, slug: str, number: int, comment_id: int)
                     ),
                 )
             except services.EditConflict as exc:
-                conflict = exc
-                section = exc.section
-                form = forms.ApplyProposalForm(initial={**data, "base_version": exc.section.version_number})
+                # A colleague changed the words the proposal changes: the form starts again from their
+                # saved text (the proposal placed in it again where it can be), the editor's text shown
+                # beside it, so saving again never drops the colleague's words.
+                conflict, yours, section = exc, data["body"], exc.section
+                again = (
+                    lineage.replace_paragraph(snapshot.body, comment.paragraph, section.body, comment.proposed_text)
+                    if comment.paragraph
+                    else None
+                )
+                form = forms.ApplyProposalForm(
+                    initial={**data, "body": again if again is not None else section.body,
+                             "heading": section.heading, "base_version": section.version_number}
+                )
             except services.DecisionConflict as exc:
                 messages.error(
                     request,
@@ -105,6 +116,8 @@ def comment_apply(request: HttpRequest, slug: str, number: int, comment_id: int)
             "form": form,
             "placed": placed,
             "conflict": conflict,
+            "yours": yours,
+            "conflicts": merging.conflicts_of(conflict.body if conflict is not None else None),
         },
         status=409 if conflict else 200,
     )

@@ -14,7 +14,9 @@ from reversion.models import Version
 
 from drafts import forms, rendering, selectors, services
 from drafts.access import Action
-from drafts.models import Section
+from drafts.models import Document, Section
+from drafts.presenting import merging
+from drafts.values import parse_id
 from drafts.views.common import acting_user, attempt, document_for, posted, preview, section_of
 
 
@@ -44,7 +46,6 @@ def section_edit(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     if section.removed:
         messages.error(request, _("This section has been removed; restore it before editing."))
         return redirect(section)
-    conflict = None
     shown_preview = None
 
     def citable(refs: list[str]) -> dict:
@@ -53,7 +54,9 @@ def section_edit(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     if request.method == "POST" and "preview" in request.POST:
         # A preview needs only the text; the message can wait until saving.
         form = forms.SectionEditForm(initial=request.POST.dict())
-        shown_preview = preview(request)
+        shown_preview = preview(request, saved=section)
+    elif request.method == "POST" and "resolve" in request.POST:
+        return _settle_conflict(request, document, section, citable)
     elif request.method == "POST":
         form = forms.SectionEditForm(request.POST, citable=citable)
         if form.is_valid():
@@ -61,7 +64,7 @@ def section_edit(request: HttpRequest, slug: str, key: str) -> HttpResponse:
             try:
                 saved = attempt(
                     form,
-                    lambda: services.section_update(
+                    lambda: services.section_save(
                         section=section,
                         user=acting_user(request),
                         base_version=data["base_version"],
@@ -73,20 +76,10 @@ def section_edit(request: HttpRequest, slug: str, key: str) -> HttpResponse:
                     ),
                 )
             except services.EditConflict as exc:
-                conflict = exc
-                # The form now starts from the newer version, so saving again is a deliberate merge.
-                form = forms.SectionEditForm(
-                    initial={
-                        **data,
-                        "base_version": exc.section.version_number,
-                        "addresses": request.POST.get("addresses", ""),
-                    }
-                )
-                section = exc.section
-            else:
-                if saved is not None:
-                    messages.success(request, _("Saved a new version of “%(heading)s”.") % {"heading": data["heading"]})
-                    return redirect(saved)
+                return _conflict_page(request, document, exc, data, addresses=request.POST.get("addresses", ""))
+            if saved is not None:
+                _say_saved(request, saved)
+                return redirect(saved.section)
     else:
         form = forms.SectionEditForm(
             initial={
@@ -99,9 +92,126 @@ def section_edit(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     return render(
         request,
         "drafts/section_edit.html",
-        {"document": document, "section": section, "form": form, "preview": shown_preview, "conflict": conflict},
-        status=409 if conflict else 200,
+        {"document": document, "section": section, "form": form, "preview": shown_preview, "conflict": None},
     )
+
+
+def _say_saved(request: HttpRequest, saved: services.Saved) -> None:
+    """The message after a save; after a merge, what was merged with whose version."""
+    heading = saved.section.heading
+    if saved.merged_with is None or saved.merged_body is None:
+        messages.success(request, _("Saved a new version of “%(heading)s”.") % {"heading": heading})
+        return
+    revision = saved.merged_with.revision
+    messages.success(
+        request,
+        _(
+            "Saved a new version of “%(heading)s”. %(who)s had saved version %(number)d meanwhile; their changes "
+            "(%(theirs)d) and yours (%(yours)d) did not overlap, so both are kept in one version. Check the history "
+            "to see the merge."
+        )
+        % {
+            "heading": heading,
+            "who": services.who(revision.user),
+            "number": saved.section.version_number - 1,
+            "theirs": saved.merged_body.theirs_changes(),
+            "yours": saved.merged_body.yours_changes(),
+        },
+    )
+
+
+def _conflict_page(
+    request: HttpRequest,
+    document: Document,
+    conflict: services.EditConflict,
+    yours: dict,
+    *,
+    addresses: str,
+    form: forms.ConflictResolutionForm | None = None,
+) -> HttpResponse:
+    """The three-way page: base, theirs and yours for each conflict, every conflict to be settled by a choice."""
+    assert conflict.body is not None and conflict.heading is not None
+    conflicts = conflict.body.conflicts
+    if form is None:
+        initial = {
+            "heading": yours["heading"],
+            "body": yours["body"],
+            "numbered": yours["numbered"],
+            "message": yours.get("message", ""),
+            "addresses": addresses,
+            "base_version": conflict.base_version,
+            "their_version": conflict.section.version_number,
+        }
+        initial |= {f"text_{c.index}": c.yours for c in conflicts}
+        if not conflict.heading.clean:
+            initial["text_heading"] = yours["heading"]
+        form = forms.ConflictResolutionForm(
+            initial=initial, conflicts=len(conflicts), heading_conflict=not conflict.heading.clean
+        )
+    heading_conflicts = merging.conflicts_of(conflict.heading)
+    return render(
+        request,
+        "drafts/section_edit.html",
+        {
+            "document": document,
+            "section": conflict.section,
+            "conflict": conflict,
+            "pieces": merging.three_way(conflict.body),
+            "heading_conflict": heading_conflicts[0] if heading_conflicts else None,
+            "resolution": form,
+            "their_number": form["their_version"].value(),
+        },
+        status=409,
+    )
+
+
+def _settle_conflict(
+    request: HttpRequest, document: Document, section: Section, citable: Callable[[list[str]], dict]
+) -> HttpResponse:
+    """A three-way page sent back: every conflict settled as chosen, then saved from their version (if
+    someone saved again meanwhile, that is merged too, or shown as a new conflict)."""
+    base_version = parse_id(request.POST.get("base_version"))
+    their_version = parse_id(request.POST.get("their_version"))
+    if base_version is None or their_version is None or their_version > section.version_number:
+        messages.error(request, _("This merge page is out of date; here is the section as it is now."))
+        return redirect("drafts:section_edit", slug=document.slug, key=section.key)
+    body = request.POST.get("body", "").replace("\r\n", "\n")
+    conflict = services.edit_conflict(
+        section, base_version=base_version, their_version=their_version,
+        heading=request.POST.get("heading", ""), body=body,
+    )
+    assert conflict.body is not None and conflict.heading is not None
+    form = forms.ConflictResolutionForm(
+        request.POST, citable=citable, conflicts=len(conflict.body.conflicts),
+        heading_conflict=not conflict.heading.clean,
+    )
+    addresses = request.POST.get("addresses", "")
+    if not form.is_valid():
+        return _conflict_page(request, document, conflict, {}, addresses=addresses, form=form)
+    data = form.cleaned_data
+    heading, settled = services.conflict_settled(conflict, form.choices())
+    try:
+        saved = attempt(
+            form,
+            lambda: services.section_save(
+                section=section,
+                user=acting_user(request),
+                base_version=their_version,
+                heading=heading or data["heading"],
+                body=settled,
+                numbered=data["numbered"],
+                message=data["message"],
+                addresses=data["addresses"],
+            ),
+        )
+    except services.EditConflict as again:
+        again_yours = {**data, "heading": heading or data["heading"], "body": settled}
+        return _conflict_page(request, document, again, again_yours, addresses=addresses)
+    if saved is None:
+        return _conflict_page(request, document, conflict, {}, addresses=addresses, form=form)
+    messages.success(request, _("Saved a new version of “%(heading)s” with every conflict settled.")
+                     % {"heading": saved.section.heading})
+    return redirect(saved.section)
 
 
 @require_http_methods(["GET", "POST"])

@@ -102,25 +102,13 @@ def test_an_editor_applies_links_and_decides_comments_then_freezes_and_reanchors
     page.get_by_label("Response to the commenter").fill("Taken, with “timely” added.")
     journey.step("2-apply-form")
 
-    # The member saves the same section while the editor's form is open: nothing is overwritten.
+    # The member saves the same section while the editor's form is open, in another paragraph: the
+    # two are merged (issue 14), nothing is overwritten and the decision is saved with the merge.
     section = Section.objects.get(key="p1-g1")
     services.section_update(section=section, user=data["member"], base_version=section.version_number,
                             heading=section.heading, body=f"{MEMBERS_FIRST}\n\nSecond paragraph of 1.1.",
                             message="Reword the opening")
-    with page.expect_response(lambda r: r.request.method == "POST") as answer:
-        page.get_by_role("button", name="Save the text and the decision").click()
-    assert answer.value.status == 409
-    conflict = page.get_by_role("alert").filter(has_text="Someone saved this section while you were editing")
-    expect(conflict).to_contain_text("Nothing was overwritten")
-    expect(conflict.locator("pre.source")).to_contain_text("reworded by the member")
-    expect(body).to_have_value(re.compile("effective and timely remedy"))  # the editor's text is kept
-    expect(page.get_by_label("Decision")).to_have_value(Disposition.MODIFIED)
-    assert Section.objects.get(key="p1-g1").body.startswith(MEMBERS_FIRST)
-    proposal.refresh_from_db()
-    assert proposal.disposition == Disposition.PENDING and not CommentChange.objects.exists()
-    journey.step("3-apply-conflict")
-
-    body.fill(f"{MEMBERS_FIRST}\n\n{MODIFIED}")
+    journey.step("3-colleague-saved")
     page.get_by_role("button", name="Save the text and the decision").click()
     expect(page.get_by_role("status")).to_contain_text("Applied the proposed text of MRN-001 and saved the decision.")
     expect(page).to_have_url(f"{live_server.url}{_decide_url(proposal)}")
