@@ -226,6 +226,15 @@ class MessageForm(forms.Form):
     message = forms.CharField(label=_("Message"), max_length=2000, required=False)
 
 
+class RevertForm(forms.Form):
+    message = forms.CharField(
+        label=_("Why revert?"),
+        max_length=2000,
+        help_text=_("Kept in the section's history with your name, after which version you brought back."),
+        error_messages={"required": _("Say why you revert: the reason is kept in the history.")},
+    )
+
+
 # Dates are typed year first ("2026-12-31 18:00"), in the document's time zone, whatever the browser's
 # locale would make of a date picker (an en-US datetime-local box reads 12/31/2026).
 DATE_TIME_INPUT_FORMATS = ["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S"]

@@ -701,7 +701,8 @@ PAGES = {
                               lambda w: {"parent": "", "position": "1", "message": ""}, SECTIONS),
     "POST section_remove": Page("POST", url("section_remove", key="p1-g1"), lambda w: {"message": ""}, SECTIONS),
     "POST section_restore": Page("POST", url("section_restore", key="p1-g2"), lambda w: {"message": ""}, SECTIONS),
-    "POST section_revert": Page("POST", version_url("section_revert"), lambda w: {}, SECTIONS),
+    "GET section_revert": Page("GET", version_url("section_revert")),
+    "POST section_revert": Page("POST", version_url("section_revert"), lambda w: {"message": "Back to it"}, SECTIONS),
 }
 
 PAGE_STATUS = {
@@ -723,6 +724,7 @@ PAGE_STATUS = {
     "GET section_history":                   (404,      404,     404,        200,   200,   404,      404,  200),
     "GET section_version":                   (404,      404,     404,        200,   200,   404,      404,  200),
     "GET section_compare":                   (404,      404,     404,        200,   200,   404,      404,  200),
+    "GET section_revert":                    (404,      404,     404,        200,   200,   404,      404,  200),
     "GET section_create":                    (404,      404,     404,        200,   200,   404,      404,  200),
     "GET section_edit":                      (404,      404,     404,        200,   200,   404,      404,  200),
     "GET section_move":                      (404,      404,     404,        200,   200,   404,      404,  200),

@@ -187,7 +187,7 @@ def test_two_versions_of_a_section_compare_from_its_history(client, people, docu
     client.force_login(people["member"])
     section = Section.objects.get(document=document, key="p2-g1")
     history = client.get(reverse("drafts:section_history", kwargs={"slug": "guidance", "key": "p2-g1"}))
-    (newest, _previous), (oldest, _none) = history.context["versions"]
+    (newest, _previous), (oldest, _none) = ((a.version, b) for a, b in history.context["rows"])
     url = reverse("drafts:section_compare", kwargs={"slug": "guidance", "key": section.key})
     response = client.get(f"{url}?a={oldest.pk}&b={newest.pk}")
     assert response.status_code == 200 and "<strong><ins>amended</ins></strong>" in response.content.decode()

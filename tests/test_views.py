@@ -236,13 +236,15 @@ def test_add_move_remove_restore_and_revert_through_the_pages(client, people, do
     new.refresh_from_db()
     assert not new.removed
     oldest = selectors.section_versions(new).last()
-    client.post(
-        reverse(
-            "drafts:section_update" if False else "drafts:section_revert",
-            kwargs={"slug": "guidance", "key": new.key, "version_id": oldest.pk},
-        )
-    )
-    assert versions_of(new) == 5
+    revert = reverse("drafts:section_revert", kwargs={"slug": "guidance", "key": new.key, "version_id": oldest.pk})
+    # Issue 14: the revert asks first (GET writes nothing), and needs a reason.
+    confirm = client.get(revert)
+    assert confirm.status_code == 200 and versions_of(new) == 4
+    assert client.post(revert, submit(rendered_fields(confirm.content, action=""))).status_code == 200
+    assert versions_of(new) == 4
+    # Its text never changed since, so there is nothing to revert: refused, nothing written.
+    refused = client.post(revert, submit(rendered_fields(confirm.content, action=""), message="Back to the start"))
+    assert "already reads as that version" in refused.content.decode() and versions_of(new) == 4
 
 
 def test_freeze_through_the_page(client, people, document) -> None:

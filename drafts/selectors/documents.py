@@ -94,6 +94,34 @@ def section_versions(section: Section) -> QuerySet[Version]:
     return Version.objects.get_for_object(section).select_related("revision__user")
 
 
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One version of a section as its history shows it: its number (1 = the first), and the frozen
+    drafts (that the reader may see) whose snapshot is this version."""
+
+    version: Version
+    number: int
+    drafts: tuple[Draft, ...]
+
+    @property
+    def author(self) -> str:
+        user = self.version.revision.user
+        return (user.get_full_name() or user.get_username()) if user is not None else ""
+
+
+def section_history(user: User, section: Section) -> list[HistoryEntry]:
+    """A section's versions, newest first, numbered oldest first (every save makes exactly one version and
+    adds one to ``version_number``), each with the drafts it went into. Three queries, however long."""
+    versions = list(section_versions(section))
+    visible = set(drafts_visible_to(user, section.document).values_list("pk", flat=True))
+    into: dict[int, list[Draft]] = {}
+    for snapshot in DraftSection.objects.filter(section=section).select_related("draft").order_by("draft__number"):
+        if snapshot.draft_id in visible:
+            into.setdefault(snapshot.version_id, []).append(snapshot.draft)
+    count = len(versions)
+    return [HistoryEntry(v, count - i, tuple(into.get(v.pk, ()))) for i, v in enumerate(versions)]
+
+
 def draft_export_sections(draft: Draft) -> list[ExportSection]:
     """A frozen draft's sections as the exports (Markdown, HTML, Word) take them."""
     return [

@@ -91,18 +91,27 @@ def _side_words(language: str, direction: str, old: str, new: str, reader: str) 
 @register.simple_tag
 def side_by_side(section: Any, view: Any, document: Any) -> SafeString:
     """A compared section side by side: one row per aligned stretch, the old side with its deletions
-    on the left, the new with its insertions on the right, each changed cell named for screen readers.
-    (Written as strings: a 200-section compare has hundreds of rows.)"""
+    on the left, the new with its insertions on the right, each changed cell named for screen readers."""
+    return _side_by_side(section.rows, str(view.old.label), str(view.new.label), document,
+                         old_absent=section.change.old is None, new_absent=section.change.new is None)
+
+
+@register.simple_tag
+def versions_side_by_side(result: Any, old_label: str, new_label: str, document: Any) -> SafeString:
+    """Two versions of one section side by side (``presenting.comparison.TextComparison``)."""
+    return _side_by_side(result.rows, str(old_label), str(new_label), document)
+
+
+def _side_by_side(
+    rows: Any, old: str, new: str, document: Any, *, old_absent: bool = False, new_absent: bool = False
+) -> SafeString:
+    # Written as strings: a 200-section compare has hundreds of rows.
     attrs, heads, old_label, new_label, not_here, removed = _side_words(
-        document.language, document.text_direction, str(view.old.label), str(view.new.label),
-        translation.get_language() or "",
+        document.language, document.text_direction, old, new, translation.get_language() or "",
     )
-    sides = (
-        ("old", old_label, section.change.old is None, not_here),
-        ("new", new_label, section.change.new is None, removed),
-    )
+    sides = (("old", old_label, old_absent, not_here), ("new", new_label, new_absent, removed))
     cells = []
-    for index, row in enumerate(section.rows):
+    for index, row in enumerate(rows):
         for (kind, label, absent, empty), text in zip(sides, (row.old, row.new), strict=True):
             css = f"{kind} changed" if row.changed else kind
             if text:

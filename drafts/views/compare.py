@@ -95,15 +95,15 @@ def compare_pdf(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_GET
 def section_compare(request: HttpRequest, slug: str, key: str) -> HttpResponse:
-    """Compare two versions of one section of the working copy (from its history)."""
+    """Compare any two versions of one section of the working copy (picked in its history, either order)."""
     document, _access = document_for(request, slug, Action.SEE_WORKING_COPY)
     section = section_of(document, key)
-    versions = {v.pk: v for v in selectors.section_versions(section)}
+    entries = {e.version.pk: e for e in selectors.section_history(request.user, section)}
     old_id, new_id = (parse_id(request.GET.get(k)) for k in ("a", "b"))
-    if old_id not in versions or new_id not in versions:  # not ids, or not versions of this section
+    if old_id not in entries or new_id not in entries:  # not ids, or not versions of this section
         raise Http404
-    old_version, new_version = versions[old_id], versions[new_id]
-    states = [selectors.version_state(section, version) for version in (old_version, new_version)]
+    old, new = sorted((entries[old_id], entries[new_id]), key=lambda e: e.number)  # older first, however asked
+    states = [selectors.version_state(section, entry.version) for entry in (old, new)]
     result = comparison.compare_texts(*states)
     mode = "side" if request.GET.get("mode") == "side" else "inline"
     return render(
@@ -112,8 +112,10 @@ def section_compare(request: HttpRequest, slug: str, key: str) -> HttpResponse:
         {
             "document": document,
             "section": section,
-            "old": old_version,
-            "new": new_version,
+            "old": old.version,
+            "new": new.version,
+            "old_entry": old,
+            "new_entry": new,
             "result": result,
             "mode": mode,
         },

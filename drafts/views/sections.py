@@ -5,18 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from reversion.models import Version
+from django.views.decorators.http import require_GET, require_http_methods
 
 from drafts import forms, rendering, selectors, services
 from drafts.access import Action
 from drafts.models import Document, Section
-from drafts.presenting import merging
-from drafts.values import parse_id
+from drafts.presenting import comparison, merging
+from drafts.values import SectionState, parse_id
 from drafts.views.common import acting_user, attempt, document_for, posted, preview, section_of
 
 
@@ -305,42 +303,57 @@ def _flag_section(
 def section_history(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     document, _access = document_for(request, slug, Action.SEE_WORKING_COPY)
     section = section_of(document, key)
-    versions = list(selectors.section_versions(section))
-    pairs = list(zip(versions, [*versions[1:], None], strict=True))  # each with the one before it
-    return render(
-        request,
-        "drafts/section_history.html",
-        {"document": document, "section": section, "versions": pairs, "form": forms.MessageForm()},
-    )
+    entries = selectors.section_history(request.user, section)
+    rows = list(zip(entries, [*entries[1:], None], strict=True))  # each with the one before it
+    return render(request, "drafts/section_history.html", {"document": document, "section": section, "rows": rows})
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def section_revert(request: HttpRequest, slug: str, key: str, version_id: int) -> HttpResponse:
+    """Confirm, then revert: the page shows what the revert will change and asks why; GET never writes."""
     document, _access = document_for(request, slug, Action.EDIT_SECTIONS)
     section = section_of(document, key)
-    version = get_object_or_404(selectors.section_versions(section), pk=version_id)
-    form = forms.MessageForm(request.POST)
-    message = form.cleaned_data["message"] if form.is_valid() else ""
-    try:
-        services.section_revert(section=section, user=acting_user(request), version=version, message=message)
-    except ValidationError as refusal:
-        messages.error(request, " ".join(refusal.messages))
-    else:
-        messages.success(
-            request, _("Reverted “%(heading)s”; the revert is a new version.") % {"heading": section.heading}
+    entries = {e.version.pk: e for e in selectors.section_history(request.user, section)}
+    entry = entries.get(version_id)
+    if entry is None:
+        raise Http404
+    form = forms.RevertForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        done = attempt(
+            form,
+            lambda: services.section_revert(
+                section=section, user=acting_user(request), version=entry.version, message=form.cleaned_data["message"]
+            ),
         )
-    return redirect("drafts:section_history", slug=document.slug, key=section.key)
+        if done is not None:
+            messages.success(
+                request,
+                _("Reverted “%(heading)s” to version %(number)d; the revert is a new version.")
+                % {"heading": done.heading, "number": entry.number},
+            )
+            return redirect("drafts:section_history", slug=document.slug, key=section.key)
+    current = SectionState(key=section.key, heading=section.heading, body=section.body, parent=None, position=1,
+                           number="")
+    result = comparison.compare_texts(current, selectors.version_state(section, entry.version))
+    return render(
+        request,
+        "drafts/section_revert.html",
+        {"document": document, "section": section, "entry": entry, "form": form, "result": result,
+         "current": max(entries.values(), key=lambda e: e.number)},
+    )
 
 
 @require_GET
 def section_version(request: HttpRequest, slug: str, key: str, version_id: int) -> HttpResponse:
     document, _access = document_for(request, slug, Action.SEE_WORKING_COPY)
     section = section_of(document, key)
-    version: Version = get_object_or_404(selectors.section_versions(section), pk=version_id)
-    fields = version.field_dict
+    entry = next((e for e in selectors.section_history(request.user, section) if e.version.pk == version_id), None)
+    if entry is None:
+        raise Http404
+    version, fields = entry.version, entry.version.field_dict
     html = rendering.render_cached(fields["body"], anchor=f"v{version.pk}", label=fields["heading"]).html
     return render(
         request,
         "drafts/section_version.html",
-        {"document": document, "section": section, "version": version, "fields": fields, "html": html},
+        {"document": document, "section": section, "version": version, "entry": entry, "fields": fields, "html": html},
     )
