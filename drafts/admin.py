@@ -37,6 +37,12 @@ class SectionAdmin(VersionAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # nothing is ever hard-deleted: remove a section instead
 
+    def save_model(self, request, obj, form, change) -> None:
+        # Every version adds one to version_number (as services.sections._save_version does), so version
+        # N stays the section's N-th version: the merge of a stale edit finds its base by that number.
+        obj.version_number += 1
+        super().save_model(request, obj, form, change)
+
 
 @admin.register(Draft)
 class DraftAdmin(admin.ModelAdmin):

@@ -233,6 +233,7 @@ class RevertForm(forms.Form):
         help_text=_("Kept in the section's history with your name, after which version you brought back."),
         error_messages={"required": _("Say why you revert: the reason is kept in the history.")},
     )
+    base_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
 
 # Dates are typed year first ("2026-12-31 18:00"), in the document's time zone, whatever the browser's
@@ -365,7 +366,7 @@ class DraftCommentForm(XtdCommentForm):
     def __init__(self, target, *args, paragraphs: int = 0, **kwargs) -> None:
         super().__init__(target, *args, **kwargs)
         self.fields["comment"].label = _("Comment")
-        self.fields["comment"].widget.attrs.update({"rows": 6, "class": "comment-text"})
+        self.fields["comment"].widget.attrs.update({"rows": 6, "class": "comment-text", "dir": "auto"})
         self.fields["comment"].widget.attrs.pop("placeholder", None)
         self.fields["followup"].label = _("E-mail me when someone replies")
         self.fields["followup"].initial = True

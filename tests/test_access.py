@@ -702,7 +702,9 @@ PAGES = {
     "POST section_remove": Page("POST", url("section_remove", key="p1-g1"), lambda w: {"message": ""}, SECTIONS),
     "POST section_restore": Page("POST", url("section_restore", key="p1-g2"), lambda w: {"message": ""}, SECTIONS),
     "GET section_revert": Page("GET", version_url("section_revert")),
-    "POST section_revert": Page("POST", version_url("section_revert"), lambda w: {"message": "Back to it"}, SECTIONS),
+    "POST section_revert": Page("POST", version_url("section_revert"),
+                                lambda w: {"message": "Back to it", "base_version": w.section("p1-g1").version_number},
+                                SECTIONS),
 }
 
 PAGE_STATUS = {

@@ -100,6 +100,20 @@ def test_a_revert_asks_first_and_writes_nothing_until_confirmed(client, setting)
     assert newest.revision.comment.endswith("): The first wording was agreed")
 
 
+def test_a_revert_confirmed_before_a_colleague_saved_is_refused(client, setting) -> None:
+    _document, section, alice, _stakeholder = setting
+    client.force_login(alice)
+    first = selectors.section_history(alice, section)[-1].version
+    revert = url("section_revert", section, version_id=first.pk)
+    fields = rendered_fields(client.get(revert).content, action="")
+    services.section_update(section=section, user=alice, base_version=3, heading="Heading", body="Newer.",
+                            message="Meanwhile")
+    response = client.post(revert, submit(fields, message="Back"))
+    assert "Someone saved this section since you opened this page" in response.content.decode()
+    section.refresh_from_db()
+    assert section.body == "Newer." and versions_of(section) == 4
+
+
 def test_the_revert_message_names_the_version_and_its_author(setting) -> None:
     _document, section, alice, _stakeholder = setting
     second = selectors.section_history(alice, section)[1].version

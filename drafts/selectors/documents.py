@@ -115,7 +115,13 @@ def section_history(user: User, section: Section) -> list[HistoryEntry]:
     versions = list(section_versions(section))
     visible = set(drafts_visible_to(user, section.document).values_list("pk", flat=True))
     into: dict[int, list[Draft]] = {}
-    for snapshot in DraftSection.objects.filter(section=section).select_related("draft").order_by("draft__number"):
+    snapshots = (
+        DraftSection.objects.filter(section=section, draft_id__in=visible)
+        .select_related("draft")
+        .only("version_id", "draft__number", "draft__label", "draft__document_id")  # not the texts
+        .order_by("draft__number")
+    )
+    for snapshot in snapshots:
         if snapshot.draft_id in visible:
             into.setdefault(snapshot.version_id, []).append(snapshot.draft)
     count = len(versions)

@@ -394,13 +394,16 @@ def section_restore(*, section: Section, user: UserModel, message: str = "") -> 
 
 
 @transaction.atomic
-def section_revert(*, section: Section, user: UserModel, version: Version, message: str = "") -> Section:
+def section_revert(
+    *, section: Section, user: UserModel, version: Version, message: str = "", base_version: int | None = None
+) -> Section:
     """Bring back the heading and text of an earlier version, as a new version.
 
     The section keeps its current place: moving is its own action, and reverting text should not
     silently reorder the document. The message names the version brought back by its number and
     author ("Reverted to version 3 (by Alice Member, 2 Dec 2026 14:05): <reason>"), so two versions
-    saved in one minute are never confused.
+    saved in one minute are never confused. ``base_version`` is the version the person saw when they
+    confirmed: if someone saved since, nothing is written (they would revert words they never saw).
     """
     access.require(user, section.document, Action.EDIT_SECTIONS)
     current = Section.objects.select_for_update().get(pk=section.pk)
@@ -408,6 +411,12 @@ def section_revert(*, section: Section, user: UserModel, version: Version, messa
         raise ValidationError(_("That version belongs to another section."), code="foreign_version")
     if current.removed:
         raise ValidationError(_("This section has been removed; restore it before editing."), code="removed")
+    if base_version is not None and current.version_number != base_version:
+        raise ValidationError(
+            _("Someone saved this section since you opened this page; nothing was reverted. Look at the change "
+              "again below."),
+            code="stale",
+        )
     fields = version.field_dict
     numbered = fields.get("numbered", current.numbered)
     if (current.heading, current.body, current.numbered) == (fields["heading"], fields["body"], numbered):

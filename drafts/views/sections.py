@@ -317,12 +317,13 @@ def section_revert(request: HttpRequest, slug: str, key: str, version_id: int) -
     entry = entries.get(version_id)
     if entry is None:
         raise Http404
-    form = forms.RevertForm(posted(request))
+    form = forms.RevertForm(posted(request), initial={"base_version": section.version_number})
     if request.method == "POST" and form.is_valid():
         done = attempt(
             form,
             lambda: services.section_revert(
-                section=section, user=acting_user(request), version=entry.version, message=form.cleaned_data["message"]
+                section=section, user=acting_user(request), version=entry.version,
+                message=form.cleaned_data["message"], base_version=form.cleaned_data["base_version"],
             ),
         )
         if done is not None:

@@ -140,3 +140,38 @@ def test_on_the_arabic_compare_a_renumbering_reads_from_old_to_new_right_to_left
     # Right to left: the old number first (rightmost), then the arrow, pointing left, to the new number.
     assert old_box["x"] > arrow_box["x"] > new_box["x"], (old_box, arrow_box, new_box)
     Journey(page, "compare-ar").step("1-renumbered")
+
+
+def test_on_the_arabic_interface_english_text_reads_left_to_right(new_context, live_server, two_drafts) -> None:
+    """Contents entries of an English document keep their number before the heading, and an English
+    comment ends with its full stop, inside right-to-left pages."""
+    from tests.browser.support import open_window, post_comment
+
+    document = two_drafts
+    draft = document.drafts.get(number=2)
+    draft.comments_open_from, draft.comments_open_until = open_window().values()
+    Draft.objects.filter(pk=draft.pk).update(comments_open_from=draft.comments_open_from,
+                                             comments_open_until=draft.comments_open_until)
+    post_comment(person("lena", organisation="Migrant Rights Network"), draft, "p2-g1", "Please add this.")
+    context = new_context()
+    context.add_cookies([{"name": "django_language", "value": "ar", "url": live_server.url}])
+    page = context.new_page()
+    page.goto(f"{live_server.url}/d/guidance/drafts/2/")
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    entry = page.locator("nav.toc li").filter(has_text="Guideline 3.2").first.locator("a > span")
+    expect(entry).to_have_attribute("dir", "ltr")
+    number_x = entry.evaluate("""e => { const r = document.createRange(); const t = e.firstChild;
+        r.setStart(t, 0); r.setEnd(t, 3); return r.getBoundingClientRect().x; }""")
+    heading_x = entry.evaluate("""e => { const r = document.createRange(); const t = e.firstChild;
+        r.setStart(t, 4); r.setEnd(t, t.length); return r.getBoundingClientRect().x; }""")
+    assert number_x < heading_x, "the number shows after the heading in an English contents entry"
+    Journey(page, "rtl").step("1-reading")
+    page.goto(f"{live_server.url}/d/guidance/drafts/2/s/p2-g1/")
+    text = page.locator(".comment-text").first
+    expect(text).to_have_attribute("dir", "auto")
+    stop_x, word_x = text.evaluate("""e => { const t = e.querySelector('p').firstChild; const n = t.length;
+        const a = document.createRange(); a.setStart(t, n - 1); a.setEnd(t, n);
+        const b = document.createRange(); b.setStart(t, n - 5); b.setEnd(t, n - 1);
+        return [a.getBoundingClientRect().x, b.getBoundingClientRect().x]; }""")
+    assert stop_x > word_x, "the English comment's full stop shows before its words"
+    Journey(page, "rtl").step("2-comment")
