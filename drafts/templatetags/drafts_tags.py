@@ -145,6 +145,14 @@ def utc_iso(moment: datetime | None) -> str:
 
 
 @register.filter
+def bdi(value: Any) -> SafeString:
+    """``{% blocktranslate with ref=comment.reference|bdi %}``: the value, escaped, in a ``<bdi>``, so an ID,
+    a name, a number or a heading keeps its own direction inside a translated sentence (one in Arabic
+    around an English heading). A filter because the sentence's msgid must stay as translators have it."""
+    return format_html("<bdi>{}</bdi>", value)
+
+
+@register.filter
 def get_item(mapping: dict, key):
     """``{{ counts|get_item:value }}``: a dictionary lookup with a variable key."""
     return mapping.get(key) if mapping else None
