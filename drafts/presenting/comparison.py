@@ -62,13 +62,7 @@ class SectionView:
     @property
     def words_note(self) -> str:
         """"12 words inserted, 4 deleted" in the reader's language ("" if no word changed)."""
-        inserted, deleted = self.change.words_inserted, self.change.words_deleted
-        if not inserted and not deleted:
-            return ""
-        return ", ".join((
-            ngettext("%(i)d word inserted", "%(i)d words inserted", inserted) % {"i": inserted},
-            ngettext("%(d)d deleted", "%(d)d deleted", deleted) % {"d": deleted},
-        ))
+        return words_note(self.change.words_inserted, self.change.words_deleted)
 
     @cached_property
     def rows(self) -> list[Row]:
@@ -112,6 +106,11 @@ class ComparisonView:
     merged_into: dict[str, SectionState | None] = field(default_factory=dict)
     # What a page shows: the sections and, for each moved one, its old place saying where it went.
     places: list[SectionView] = field(default_factory=list)
+
+    @cached_property
+    def side_labels(self) -> tuple[str, str]:
+        """The two sides' names, made once per page (each is a translation)."""
+        return str(self.old.label), str(self.new.label)
 
     @cached_property
     def changed_count(self) -> int:
@@ -251,6 +250,16 @@ def compare(
             )
         )
     return ComparisonView(old, new, comparison, sections, reasons, merged, _with_old_places(sections, old.states))
+
+
+def words_note(inserted: int, deleted: int) -> str:
+    """"12 words inserted, 4 deleted" in the reader's language ("" if no word changed)."""
+    if not inserted and not deleted:
+        return ""
+    return ", ".join((
+        ngettext("%(i)d word inserted", "%(i)d words inserted", inserted) % {"i": inserted},
+        ngettext("%(d)d deleted", "%(d)d deleted", deleted) % {"d": deleted},
+    ))
 
 
 def _side_rows(rows: tuple[Row, ...] | list[Row]) -> list[Row]:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from drafts import selectors, values
 from drafts.models import Draft
+from drafts.presenting.comparison import words_note
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -44,7 +45,9 @@ def _badges(changes: tuple[str, ...], language: str) -> SafeString:
 @functools.lru_cache(maxsize=16)
 def _compare_words(language: str) -> tuple[str, str, str]:
     with translation.override(language):
-        return str(_("Moved from")), str(_("Previous change")), str(_("Next change"))
+        words = (_("Moved from"), _("Previous change"), _("Next change"))
+        moved, previous, following = (html.escape(str(w)) for w in words)
+        return moved, previous, following
 
 
 @register.filter
@@ -59,20 +62,40 @@ def change_meta(section: Any, view: Any) -> SafeString:
     """A changed section's line on the compare page: its badges, where it moved from, the words changed,
     and links to the previous and next change (written here, not in the template: it is on every
     changed section of a 200-section compare)."""
-    moved_from, previous, following = _compare_words(translation.get_language() or "")
-    parts = [format_html('<span class="badges">{}</span>', badges(section.change.changes))]
+    language = translation.get_language() or ""
+    moved_from, previous, following = _compare_words(language)
+    # Strings, not format_html: every value is escaped here or is already safe HTML (the badges).
+    esc = html.escape
+    parts = [f'<span class="badges">{badges(section.change.changes)}</span>']
     if section.moved:
-        parts.append(format_html('<span class="moved-note">{} <a href="#{}"><bdi>{}</bdi></a></span>',
-                                 moved_from, section.away_anchor, section.old_label))
-    if section.words_note:
-        parts.append(format_html("· {}", section.words_note))
+        parts.append(f'<span class="moved-note">{moved_from} <a href="#{esc(section.away_anchor)}">'
+                     f"<bdi>{esc(section.old_label)}</bdi></a></span>")
+    change = section.change
+    if change.words_inserted or change.words_deleted:
+        parts.append(f"· {esc(_words_note(change.words_inserted, change.words_deleted, language))}")
     links = []
     if section.index > 1:
-        links.append(format_html('<a href="#change-{}">{}</a>', section.index - 1, previous))
+        links.append(f'<a href="#change-{section.index - 1}">{previous}</a>')
     if section.index < view.changed_count:
-        links.append(format_html('<a href="#change-{}">{}</a>', section.index + 1, following))
-    parts.append(format_html('<span class="change-nav">{}</span>', mark_safe("\n".join(links))))  # noqa: S308
-    return format_html('<p class="change-meta">{}</p>', mark_safe("\n".join(parts)))  # noqa: S308 - format_html
+        links.append(f'<a href="#change-{section.index + 1}">{following}</a>')
+    parts.append('<span class="change-nav">' + "\n".join(links) + "</span>")
+    return mark_safe('<p class="change-meta">' + "\n".join(parts) + "</p>")  # noqa: S308 - escaped above
+
+
+@functools.lru_cache(maxsize=4096)
+def _words_note(inserted: int, deleted: int, language: str) -> str:
+    """The words-changed note of a section (``SectionView.words_note``), made once per count and language."""
+    with translation.override(language):
+        return words_note(inserted, deleted)
+
+
+@functools.lru_cache(maxsize=64)
+def _direction(language: str) -> str:
+    """A text language's direction (as ``Document.text_direction``), looked up once per language."""
+    try:
+        return "rtl" if translation.get_language_info(language)["bidi"] else "ltr"
+    except KeyError:
+        return "ltr"
 
 
 @functools.lru_cache(maxsize=64)
@@ -92,7 +115,8 @@ def _side_words(language: str, direction: str, old: str, new: str, reader: str) 
 def side_by_side(section: Any, view: Any, document: Any) -> SafeString:
     """A compared section side by side: one row per aligned stretch, the old side with its deletions
     on the left, the new with its insertions on the right, each changed cell named for screen readers."""
-    return _side_by_side(section.rows, str(view.old.label), str(view.new.label), document,
+    old, new = view.side_labels
+    return _side_by_side(section.rows, old, new, document,
                          old_absent=section.change.old is None, new_absent=section.change.new is None)
 
 
@@ -107,7 +131,7 @@ def _side_by_side(
 ) -> SafeString:
     # Written as strings: a 200-section compare has hundreds of rows.
     attrs, heads, old_label, new_label, not_here, removed = _side_words(
-        document.language, document.text_direction, old, new, translation.get_language() or "",
+        document.language, _direction(document.language), old, new, translation.get_language() or "",
     )
     sides = (("old", old_label, old_absent, not_here), ("new", new_label, new_absent, removed))
     cells = []
