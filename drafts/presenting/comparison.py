@@ -59,11 +59,6 @@ class SectionView:
         merged = self.merged_into
         return " ".join(p for p in (merged.number, merged.heading) if p) if merged is not None else ""
 
-    @property
-    def words_note(self) -> str:
-        """"12 words inserted, 4 deleted" in the reader's language ("" if no word changed)."""
-        return words_note(self.change.words_inserted, self.change.words_deleted)
-
     @cached_property
     def rows(self) -> list[Row]:
         """Side by side: the old and new sides aligned row by row, each with its own marks (made only

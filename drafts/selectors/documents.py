@@ -122,8 +122,7 @@ def section_history(user: User, section: Section) -> list[HistoryEntry]:
         .order_by("draft__number")
     )
     for snapshot in snapshots:
-        if snapshot.draft_id in visible:
-            into.setdefault(snapshot.version_id, []).append(snapshot.draft)
+        into.setdefault(snapshot.version_id, []).append(snapshot.draft)
     count = len(versions)
     return [HistoryEntry(v, count - i, tuple(into.get(v.pk, ()))) for i, v in enumerate(versions)]
 

@@ -78,11 +78,10 @@ def version_fields(section: Section, number: int) -> dict | None:
 
 
 def _merge_edit(
-    current: Section, base_version: int, heading: str, body: str, numbered: bool
+    current: Section, latest: Version | None, base_version: int, heading: str, body: str, numbered: bool
 ) -> tuple[str, str, bool, MergeResult]:
     """Merge an edit made from ``base_version`` with what was saved since (``current``), or raise
     :class:`EditConflict` with the three-way merge where the two overlap."""
-    latest = selectors.section_versions(current).first()
     base = version_fields(current, base_version)
     if base is None:
         # No common base to merge against: everything either side has differs from "nothing".
@@ -333,7 +332,7 @@ def section_save(
     if current.version_number != base_version:
         merged_with = selectors.section_versions(current).first()
         heading, body, new_numbered, merged_body = _merge_edit(
-            current, base_version, heading.strip(), body, new_numbered
+            current, merged_with, base_version, heading.strip(), body, new_numbered
         )
         if (current.heading, current.body, current.numbered) == (heading, body, new_numbered):
             return Saved(current, created=False)  # what they saved already has every change of this edit
