@@ -13,7 +13,7 @@ class DraftsConfig(AppConfig):
 
     def ready(self) -> None:
         import guidance.checks  # noqa: F401 - registers the production secret-key check
-        from drafts import triggers
+        from drafts import tasks, triggers  # noqa: F401 - tasks registers the background work with Celery
         from drafts.sites import name_the_site
 
         # Lifted before a migrate that runs migrations (SQLite cannot rebuild a table another table's

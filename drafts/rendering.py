@@ -882,7 +882,7 @@ def render_many(items: list[tuple[str, str, str]], *, anchors: bool = True) -> l
             hit = missing[key] = (rendered.html, rendered.paragraph_count, rendered.unrendered)
         out.append(Rendered(mark_safe(hit[0]), hit[1], hit[2]))  # noqa: S308 - sanitised by nh3 in render_markdown
     if missing:
-        cache.set_many(missing, timeout=None)
+        cache.set_many(missing)
     return out
 
 

@@ -104,16 +104,60 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Every entry expires (a week by default); what is cached can always be made again.
+CACHE_SECONDS = int(os.environ.get("CACHE_SECONDS", str(7 * 24 * 3600)))
 CACHES: dict[str, dict[str, Any]]
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            # Redis that may fail: an outage is logged once and pages are rendered without it.
+            "BACKEND": "guidance.cache.DegradingRedisCache",
+            "LOCATION": REDIS_URL,
+            "TIMEOUT": CACHE_SECONDS,
+            # Passed to redis-py's connection pool: a stopped Redis costs a request half a second at most,
+            # and then nothing for CACHE_RETRY_SECONDS (see guidance.cache).
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
 else:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "TIMEOUT": CACHE_SECONDS,
             "OPTIONS": {"MAX_ENTRIES": 20_000},
         }
     }
+CACHE_RETRY_SECONDS = float(os.environ.get("CACHE_RETRY_SECONDS", "5"))
+# Anonymous pages of public frozen drafts may be kept by browsers and shared caches this long; they
+# revalidate with their ETag afterwards (a visibility change or a new public comment changes it).
+PUBLIC_PAGE_MAX_AGE = int(os.environ.get("PUBLIC_PAGE_MAX_AGE", "300"))
+
+# Background work (drafts/tasks.py) on Celery. Without a broker, tasks run in-process as they are
+# enqueued (make run, the tests); production sets REDIS_URL (or CELERY_BROKER_URL) and runs
+# `celery -A guidance worker --beat`.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL)
+CELERY_TASK_ALWAYS_EAGER = _env_bool("TASKS_EAGER", not CELERY_BROKER_URL)
+CELERY_BROKER_URL = CELERY_BROKER_URL or "memory://localhost/"  # in-process: no broker is ever contacted
+CELERY_TASK_EAGER_PROPAGATES = _env_bool("TASKS_EAGER_PROPAGATES", False)  # the tests set it: a bug fails them
+CELERY_TASK_ACKS_LATE = True  # a task whose worker is killed is delivered again ...
+CELERY_TASK_REJECT_ON_WORKER_LOST = True  # ... and every task is idempotent, so that is safe
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True  # results live in our own tables (the outbox, jobs)
+# Enqueueing happens after a commit, in a request: a broker that is down must not hold it up.
+# The record is in the database already, and the sweep below enqueues it again.
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 2, "visibility_timeout": 900}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULE = {
+    # Mail whose task was lost (broker down at commit time, worker killed) or whose retry is due.
+    "outbox-sweep": {
+        "task": "drafts.tasks.outbox_sweep",
+        "schedule": float(os.environ.get("OUTBOX_SWEEP_SECONDS", "30")),
+    },
+}
+CELERY_TIMEZONE = "UTC"
+OUTBOX_RETRY_SECONDS = float(os.environ.get("OUTBOX_RETRY_SECONDS", "30"))  # doubled after each failure
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -162,6 +206,8 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = _env_bool("EMAIL_USE_TLS", False)
+# An SMTP server that accepts and never answers holds a sender this long, never a request (mail is sent by tasks).
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "drafting-tracker@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -175,7 +221,7 @@ COMMENTS_XTD_MODEL = "drafts.models.DraftComment"
 COMMENTS_XTD_FORM_CLASS = "drafts.forms.DraftCommentForm"
 COMMENTS_XTD_MAX_THREAD_LEVEL = 1  # a comment and one level of replies
 COMMENTS_XTD_CONFIRM_EMAIL = False  # only signed-in people comment
-COMMENTS_XTD_THREADED_EMAILS = False  # follow-up mail is sent in the request, so it is testable
+COMMENTS_XTD_THREADED_EMAILS = False  # our follow-up mail goes through the outbox (drafts/services/outbox.py)
 COMMENTS_XTD_SEND_HTML_EMAIL = False
 COMMENTS_XTD_FROM_EMAIL = DEFAULT_FROM_EMAIL
 COMMENTS_XTD_APP_MODEL_OPTIONS = {

@@ -1,7 +1,7 @@
 """Every e-mail the app sends is held to its recipient's access, as a page would be (DESIGN rule 7).
 
 The tables name, by hand, who must receive each message in each situation; they do not ask
-``drafts.access``. A last test checks that no code outside ``drafts.services.notifications`` sends
+``drafts.access``. A last test checks that no code outside the outbox (``drafts.services.outbox``) sends
 mail, so no message can skip these checks.
 """
 
@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from drafts import services
 from drafts.forms import DraftCommentForm
-from drafts.models import Draft, DraftComment, DraftSection, Role, Section
+from drafts.models import Draft, DraftComment, DraftSection, Notice, Role, Section
 from tests.factories import freeze, make_document, make_principles, make_user
 
 pytestmark = pytest.mark.django_db
@@ -166,7 +166,8 @@ def test_a_line_break_in_a_label_is_refused_and_never_reaches_a_mail_header(
         second = freeze(document, label="Second draft")
     Draft.objects.filter(pk=second.pk).update(label="Second\r\nBcc: everyone@example.org")
     mail.outbox.clear()
-    services.notifications.draft_published_notify(Draft.objects.get(pk=second.pk), draft)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.outbox.notice_record(Notice.Kind.DRAFT_PUBLISHED, document=document, draft=second, previous=draft.pk)
     (message,) = mail.outbox
     assert "\n" not in message.subject and "\r" not in message.subject
     message.message()  # builds the headers; raised BadHeaderError before
@@ -227,9 +228,10 @@ SENDERS = {"send_mail", "send_mass_mail", "EmailMessage", "EmailMultiAlternative
            "get_connection", "send_messages"}
 
 
-def test_no_code_outside_the_notifications_module_sends_mail() -> None:
+def test_no_code_outside_the_outbox_sends_mail() -> None:
+    """The outbox records and sends every message (DESIGN rule 8); notifications only writes them."""
     root = Path(__file__).resolve().parent.parent / "drafts"
-    allowed = {root / "services" / "notifications.py"}
+    allowed = {root / "services" / "outbox.py"}
     offenders = []
     for path in root.rglob("*.py"):
         if path in allowed or "migrations" in path.parts:

@@ -22,7 +22,7 @@ from django.utils.formats import date_format
 from drafts import services, values
 from drafts.access import system_actor
 from drafts.middleware import TimeZoneMiddleware
-from drafts.models import Document, Draft, Profile
+from drafts.models import Document, Draft, Notice, Profile
 from tests.factories import freeze
 from tests.html_forms import rendered_fields, submit
 from tests.test_comments import form_data, open_window, post_comment
@@ -291,7 +291,9 @@ def test_freeze_draft_refuses_a_time_it_cannot_read_and_freezes_nothing(people, 
     assert not Draft.objects.exists()
 
 
-def test_a_follow_up_mail_dates_the_comment_in_its_recipients_time_zone(client, people, geneva) -> None:
+def test_a_follow_up_mail_dates_the_comment_in_its_recipients_time_zone(
+    client, people, geneva, django_capture_on_commit_callbacks
+) -> None:
     draft = freeze(geneva, visibility=Draft.Visibility.RESTRICTED, **open_window())
     Profile.objects.filter(user=people["ngo"]).update(time_zone="Asia/Tokyo")
     for follower in ("ngo", "stakeholder"):  # Tokyo by choice; the document's Geneva time
@@ -301,7 +303,8 @@ def test_a_follow_up_mail_dates_the_comment_in_its_recipients_time_zone(client, 
     post_comment(client, draft, "p1-g1", comment="A second view.")
     comment = draft.comments.get(comment="A second view.")
     mail.outbox.clear()
-    services.notifications.followup_notify(comment)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.outbox.notice_record(Notice.Kind.FOLLOWUP, document=geneva, draft=draft, comment=comment)
     body = {m.to[0]: m.body for m in mail.outbox}
     for address, zone in (("ngo@example.org", "Asia/Tokyo"), ("stakeholder@example.org", "Europe/Zurich")):
         with timezone.override(zoneinfo.ZoneInfo(zone)):

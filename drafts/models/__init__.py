@@ -29,6 +29,7 @@ from drafts.models.documents import (
 from drafts.models.drafts import Draft, DraftSection, FrozenDraftError
 from drafts.models.lineage import CommentChange, Match, ParagraphLineage
 from drafts.models.people import Invitation, Submission
+from drafts.models.work import Job, Notice, OutboundMail
 from drafts.values import BODY_MAX_CHARS, HEADING_MAX_LENGTH, KEY_PATTERN
 
 __all__ = [
@@ -47,8 +48,11 @@ __all__ = [
     "DraftSection",
     "FrozenDraftError",
     "Invitation",
+    "Job",
     "Match",
     "Membership",
+    "Notice",
+    "OutboundMail",
     "ParagraphLineage",
     "Profile",
     "Role",

@@ -184,7 +184,7 @@ def _redlines(pairs: list[tuple[str, str, bool]]) -> list[tuple[Row, ...]]:
             found[key] = missing[key] = tuple(redline_rows(a, b, rewritten=rewritten))
         out.append(found[key])
     if missing:
-        cache.set_many(missing, timeout=None)
+        cache.set_many(missing)
     return out
 
 

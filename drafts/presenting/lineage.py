@@ -68,7 +68,7 @@ def cached_paragraph_texts(bodies: Iterable[str]) -> dict[str, list[str]]:
             found[key] = missing[key] = rendering.paragraph_texts(body)
         out[body] = found[key]
     if missing:
-        cache.set_many(missing, timeout=None)
+        cache.set_many(missing)
     return out
 
 

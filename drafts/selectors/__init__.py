@@ -44,9 +44,11 @@ from drafts.selectors.lineage import (
     next_draft,
     orphans,
 )
+from drafts.selectors.work import MailCounts, draft_mail_counts, job_for, mail_counts, mails_of, outbox_of
 
 __all__ = [
     "Landing",
+    "MailCounts",
     "OutlineEntry",
     "carried_over",
     "change_reasons",
@@ -62,16 +64,21 @@ __all__ = [
     "disposition_counts",
     "documents_visible_to",
     "draft_export_sections",
+    "draft_mail_counts",
     "draft_sections",
     "draft_states",
     "drafts_taking_comments",
     "drafts_visible_to",
+    "job_for",
     "landings",
     "latest_version_id",
     "linkable_versions",
+    "mail_counts",
+    "mails_of",
     "next_draft",
     "open_draft",
     "orphans",
+    "outbox_of",
     "pending_neighbours",
     "people_with_email",
     "placement_choices",

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from functools import partial
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -22,9 +21,9 @@ from drafts.access import Action
 from drafts.interchange import comment_sheets
 from drafts.interchange.comment_sheets import CommentLine, DecisionLine, SheetSection, row_problem
 from drafts.interchange.matrix import matrix_stamp
-from drafts.models import CommentBatch, CommentKind, Disposition, Draft, DraftComment, DraftSection
+from drafts.models import CommentBatch, CommentKind, Disposition, Draft, DraftComment, DraftSection, Notice
 from drafts.models.documents import has_visible_text
-from drafts.services import notifications
+from drafts.services import outbox
 from drafts.services.comments import (
     _lock_for_new_comments,
     _next_references,
@@ -322,7 +321,7 @@ def comments_upload(
     submission_record(user=user, action=_UPLOAD_ACTION, key=submission, result=batch.pk)
     # As if each had been posted on its own: a follower of a section hears of each new comment there.
     for comment in stored:
-        transaction.on_commit(partial(notifications.followup_notify, comment))
+        outbox.notice_record(Notice.Kind.FOLLOWUP, document=draft.document, draft=draft, comment=comment)
     return CommentUpload(draft=draft, comments=planned, batch=batch, stored=stored)
 
 

@@ -26,9 +26,10 @@ from drafts.models import (
     Draft,
     DraftComment,
     DraftSection,
+    Notice,
     Profile,
 )
-from drafts.services import notifications
+from drafts.services import outbox
 from drafts.services.sections import section_save
 
 if TYPE_CHECKING:
@@ -96,7 +97,7 @@ def comment_post(*, form, user: UserModel, draft: Draft, ip_address: str | None 
         comment.save()
     except MaxThreadLevelExceededException as exc:
         raise CommentRefused(_("Replies can only be one level deep.")) from exc
-    transaction.on_commit(lambda: notifications.followup_notify(comment))
+    outbox.notice_record(Notice.Kind.FOLLOWUP, document=draft.document, draft=draft, comment=comment)
     return comment
 
 
@@ -328,7 +329,7 @@ def decisions_publish(*, draft: Draft, user: UserModel, comments: list[DraftComm
     DraftComment.objects.filter(pk__in=ids).update(
         published_disposition=F("disposition"), published_response=F("response"), published_at=timezone.now()
     )
-    transaction.on_commit(lambda: notifications.decisions_published_notify(draft, ids))
+    outbox.notice_record(Notice.Kind.DECISIONS_PUBLISHED, document=draft.document, draft=draft, comments=ids)
     return len(ids)
 
 

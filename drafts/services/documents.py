@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 
 from drafts import access, selectors
 from drafts.access import Action
-from drafts.models import Document, Invitation, Membership, Role
+from drafts.models import Document, Invitation, Membership, Notice, Role
 from drafts.models.documents import default_time_zone
-from drafts.services import notifications
+from drafts.services import outbox
 
 if TYPE_CHECKING:
     from drafts.access import UserModel
@@ -72,7 +72,7 @@ def invitation_send(*, document: Document, email: str, user: UserModel) -> Invit
         )
     invitation = Invitation.objects.create(document=document, email=email, invited_by=user)
     has_account = people.exists()
-    transaction.on_commit(lambda: notifications.invitation_notify(invitation, has_account=has_account))
+    outbox.notice_record(Notice.Kind.INVITATION, document=document, invitation=invitation, has_account=has_account)
     return invitation
 
 

@@ -20,9 +20,10 @@ from drafts.models import (
     DraftComment,
     DraftSection,
     FrozenDraftError,
+    Notice,
     Section,
 )
-from drafts.services import notifications
+from drafts.services import outbox
 from drafts.services.lineage import lineage_record
 from drafts.services.submissions import submission_record, submitted_result
 
@@ -172,4 +173,4 @@ def _mark_addressed(draft: Draft, previous: Draft | None) -> None:
         disposition__in=[Disposition.ACCEPTED, Disposition.MODIFIED],
     ).update(addressed_in=draft)
     if previous is not None:
-        transaction.on_commit(lambda: notifications.draft_published_notify(draft, previous))
+        outbox.notice_record(Notice.Kind.DRAFT_PUBLISHED, document=draft.document, draft=draft, previous=previous.pk)

@@ -1,8 +1,10 @@
 """Everything the app e-mails, and the links in those e-mails.
 
 DESIGN rule 7: a message goes to one person at a time, and only after the access decision has said
-that this person may read what it quotes, exactly as a page would for them. Every message leaves
-through :func:`_send`; tests/test_mail_access.py holds each kind of message to its recipient's access.
+that this person may read what it quotes, exactly as a page would for them. This module writes the
+messages (``*_mails``); the outbox (``drafts.services.outbox``) records them and is the one place
+that sends mail (DESIGN rule 8). tests/test_mail_access.py holds each kind of message to its
+recipient's access.
 
 Bodies are plain text rendered with autoescaping off (no ``&amp;`` in a mail); subjects are one
 line (a stray newline in a label must never become a mail header). Links carry no personal data:
@@ -21,7 +23,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.sites.models import Site
 from django.core import signing
-from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -56,16 +57,6 @@ def absolute(path: str) -> str:
 def one_line(text: str) -> str:
     """A subject line: every run of whitespace and control characters becomes one space."""
     return re.sub(r"[\s\x00-\x1f\x7f-\x9f]+", " ", text).strip()
-
-
-def _send(mails: list[Mail]) -> int:
-    """Send already-checked messages over one connection; returns how many went out."""
-    if not mails:
-        return 0
-    messages = [
-        EmailMessage(one_line(m.subject), m.body, settings.DEFAULT_FROM_EMAIL, [m.to]) for m in mails
-    ]
-    return get_connection().send_messages(messages) or 0
 
 
 def _their_time(person: UserModel, document: Document) -> timezone.override:
@@ -123,10 +114,6 @@ def _may_read_comment(person: UserModel, comment: DraftComment) -> bool:
     if not access.access_for(person, comment.draft.document).allows(Action.READ_DRAFT, comment.draft):
         return False
     return selectors.comments_visible_to(person, comment.draft).filter(pk=comment.pk).exists()
-
-
-def followup_notify(comment: DraftComment) -> int:
-    return _send(followup_mails(comment))
 
 
 def mute_token(person: UserModel, comment: DraftComment) -> str:
@@ -203,10 +190,6 @@ def draft_published_mails(draft: Draft, previous: Draft) -> list[Mail]:
     return mails
 
 
-def draft_published_notify(draft: Draft, previous: Draft) -> int:
-    return _send(draft_published_mails(draft, previous))
-
-
 # Decisions published: to each commenter, one message listing the decisions on their comments -------
 
 
@@ -245,10 +228,6 @@ def decisions_published_mails(draft: Draft, comment_ids: list[int]) -> list[Mail
     return mails
 
 
-def decisions_published_notify(draft: Draft, comment_ids: list[int]) -> int:
-    return _send(decisions_published_mails(draft, comment_ids))
-
-
 # Invitations: to an address the editor typed; the link, not the address, grants access --------------
 
 
@@ -277,7 +256,3 @@ def invitation_mails(invitation: Invitation, *, has_account: bool) -> list[Mail]
              "sign_up": absolute(f"{reverse('sign_up')}?{urlencode({'next': path})}")},
         )
     return [Mail(invitation.email, subject, body)]
-
-
-def invitation_notify(invitation: Invitation, *, has_account: bool) -> int:
-    return _send(invitation_mails(invitation, has_account=has_account))

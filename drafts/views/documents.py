@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_http_methods
 
 from drafts import selectors
+from drafts.access import Action
 from drafts.models import Role
-from drafts.views.common import document_for
+from drafts.services import outbox
+from drafts.views.common import acting_user, document_for
 
 
 @require_GET
@@ -31,3 +36,22 @@ def document_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if access.in_working_group:
         context["entries"], context["removed"] = selectors.working_copy(document)
     return render(request, "drafts/document_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def document_outbox(request: HttpRequest, slug: str) -> HttpResponse:
+    """Editors: every message the document caused, to whom, and whether it went out (and if not, why)."""
+    document, _access = document_for(request, slug, Action.MANAGE_DRAFTS)
+    if request.method == "POST":
+        chosen = [int(i) for i in request.POST.getlist("mail")[:1000] if i.isascii() and i.isdigit() and len(i) < 19]
+        again = outbox.mails_send_again(user=acting_user(request), document=document, mail_ids=chosen)
+        messages.success(request, ngettext("%(n)d message will be sent again.", "%(n)d messages will be sent again.",
+                                           again) % {"n": again})
+        return redirect("drafts:document_outbox", slug=slug)
+    notices = Paginator(selectors.outbox_of(document), 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "drafts/document_outbox.html",
+        {"document": document, "notices": notices,
+         "counts": selectors.mail_counts(selectors.mails_of(document))},
+    )
