@@ -134,7 +134,7 @@ PUBLIC_PAGE_MAX_AGE = int(os.environ.get("PUBLIC_PAGE_MAX_AGE", "300"))
 
 # Background work (drafts/tasks.py) on Celery. Without a broker, tasks run in-process as they are
 # enqueued (make run, the tests); production sets REDIS_URL (or CELERY_BROKER_URL) and runs
-# `celery -A guidance worker --beat`.
+# `celery -A guidance worker` and one `celery -A guidance beat` (README, Production).
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL)
 CELERY_TASK_ALWAYS_EAGER = _env_bool("TASKS_EAGER", not CELERY_BROKER_URL)
 CELERY_BROKER_URL = CELERY_BROKER_URL or "memory://localhost/"  # in-process: no broker is ever contacted

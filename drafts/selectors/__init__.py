@@ -44,7 +44,15 @@ from drafts.selectors.lineage import (
     next_draft,
     orphans,
 )
-from drafts.selectors.work import MailCounts, draft_mail_counts, job_for, mail_counts, mails_of, outbox_of
+from drafts.selectors.work import (
+    MailCounts,
+    draft_mail_counts,
+    job_for,
+    mail_counts,
+    mails_of,
+    outbox_of,
+    public_state,
+)
 
 __all__ = [
     "Landing",
@@ -82,6 +90,7 @@ __all__ = [
     "pending_neighbours",
     "people_with_email",
     "placement_choices",
+    "public_state",
     "section_history",
     "section_versions",
     "unpublished_decisions",

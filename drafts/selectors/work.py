@@ -5,16 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, QuerySet
+from django.conf import settings
+from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.http import Http404
+from django.utils import timezone
 
-from drafts.models import Document, Draft, Job, Notice, OutboundMail
+from drafts.models import Document, Draft, DraftComment, Job, Notice, OutboundMail
 
 if TYPE_CHECKING:
-    from drafts.access import UserModel
+    from drafts.access import User, UserModel
 
 
-def job_for(user: UserModel, job_id: int) -> Job:
+def job_for(user: User, job_id: int) -> Job:
     """A job its own starter asks about; anyone else (signed in or not) gets a 404."""
     if not user.is_authenticated:
         raise Http404
@@ -58,3 +60,44 @@ def outbox_of(document: Document) -> QuerySet[Notice]:
         .prefetch_related("mails")
         .order_by("-created_at", "-pk")
     )
+
+
+def public_state(slug: str) -> str | None:
+    """Everything an anonymous page of the document ``slug`` shows that may still change, as one
+    string; None when there is no such document or none of its drafts is public (then nothing is
+    cached). Three queries.
+
+    A frozen draft's text and numbering never change; what can is the document's own title and
+    settings, which drafts are public and their settings (label, visibility, status, window, note),
+    and the comments shown on them with their decisions. Any change to one of these changes the string,
+    so a page cached under it is never stale. While a window is open or still to come, the string also
+    changes every ``PUBLIC_PAGE_MAX_AGE`` seconds, since the page says how long is left.
+    """
+    document = Document.objects.filter(slug=slug).first()
+    if document is None:
+        return None
+    drafts = list(
+        Draft.objects.filter(document=document, visibility=Draft.Visibility.PUBLIC)
+        .order_by("number")
+        .values_list("pk", "number", *Draft.EDITABLE_FIELDS)
+    )
+    if not drafts:
+        return None
+    shown = Q(is_public=True, is_removed=False)
+    comments = DraftComment.objects.filter(draft__in=[row[0] for row in drafts]).aggregate(
+        # A sum of ids, not a count: hiding one comment and showing another changes it too.
+        shown=Sum("pk", filter=shown),
+        submitted=Max("submit_date"),
+        edited=Max("edited_at"),
+        withdrawn=Max("withdrawn_at"),
+        decided=Max("decided_at"),
+        published=Max("published_at"),
+        carried=Max("carried_at"),
+        addressed=Sum("addressed_in_id"),
+    )
+    now = timezone.now()
+    until = 2 + Draft.EDITABLE_FIELDS.index("comments_open_until")
+    live = any(row[until] is not None and row[until] > now for row in drafts)
+    bucket = int(now.timestamp() // max(settings.PUBLIC_PAGE_MAX_AGE, 1)) if live else None
+    fixed = (document.pk, document.title, document.symbol, document.language, document.numbering, document.time_zone)
+    return repr((fixed, drafts, sorted(comments.items()), bucket))

@@ -25,11 +25,13 @@ from drafts.presenting import lineage as present
 from drafts.presenting.matrix import comment_matrix
 from drafts.values import parse_id
 from drafts.views.common import acting_user, download_made, draft_for, posted
+from drafts.views.public_pages import public_page
 
 COMMENTS_PER_PAGE = 50
 
 
 @require_GET
+@public_page()
 def draft_section(request: HttpRequest, slug: str, number: int, key: str) -> HttpResponse:
     draft, access = draft_for(request, slug, number)
     snapshot = get_object_or_404(DraftSection.objects.select_related("draft__document"), draft=draft, key=key)

@@ -14,12 +14,14 @@ from drafts.models import Document
 from drafts.presenting import comparison
 from drafts.values import WORKING, parse_id
 from drafts.views.common import document_for, download_made, section_of
+from drafts.views.public_pages import public_page
 
 # Who a tracked change is by where no saved version says (a section renumbered because others moved).
 TRACKER = "Drafting tracker"
 
 
 @require_GET
+@public_page("from", "to", "all", "mode")
 def compare(request: HttpRequest, slug: str) -> HttpResponse:
     """Compare any two drafts the person may see (members: also the working copy)."""
     document, access = document_for(request, slug)

@@ -14,6 +14,7 @@ from drafts.models import Draft
 from drafts.numbering import display_number
 from drafts.presenting.documents import draft_furniture
 from drafts.views.common import acting_user, attempt, document_for, download_made, draft_for, posted
+from drafts.views.public_pages import public_page
 
 
 @require_GET
@@ -28,6 +29,7 @@ def draft_list(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
+@public_page()
 def draft_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     draft, access = draft_for(request, slug, number)
     document = draft.document
