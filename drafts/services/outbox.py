@@ -107,7 +107,7 @@ _MAILS: dict[str, Callable[[Notice], list[notifications.Mail]]] = {
 def notice_expand(notice_id: int) -> list[int]:
     """Write the notice's messages, once; returns their ids (none if it was expanded already or is gone)."""
     notice = (
-        Notice.objects.select_for_update()
+        Notice.objects.select_for_update(of=("self",))
         .select_related("document", "draft", "comment", "invitation")
         .filter(pk=notice_id, expanded_at__isnull=True)
         .first()
