@@ -3,7 +3,7 @@ and two versions of one section."""
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -12,8 +12,9 @@ from drafts import interchange, selectors
 from drafts.access import Action
 from drafts.models import Document
 from drafts.presenting import comparison
+from drafts.services import export_jobs
 from drafts.values import WORKING, parse_id
-from drafts.views.common import document_for, download_made, section_of
+from drafts.views.common import acting_user, document_for, download_made, section_of
 from drafts.views.public_pages import public_page
 
 # Who a tracked change is by where no saved version says (a section renumbered because others moved).
@@ -87,8 +88,14 @@ def compare_docx(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def compare_pdf(request: HttpRequest, slug: str) -> HttpResponse:
     """The same comparison as a printable redline (PDF, A4): the changed sections, insertions underlined,
-    deletions struck through, with the reasons recorded for each."""
+    deletions struck through, with the reasons recorded for each. A long one is made by a job, whose page a
+    signed-in person is sent to."""
     document, view = _whole_comparison(request, slug)
+    if export_jobs.compare_pdf_needs_job(user=request.user, changed=view.changed_count):
+        job = export_jobs.compare_pdf_start(
+            user=acting_user(request), document=document, old_ref=view.old.ref, new_ref=view.new.ref
+        )
+        return HttpResponseRedirect(job.get_absolute_url(), status=303)
     page = comparison.printable_redline(view, symbol=document.symbol)
     return download_made(
         request, lambda: interchange.html_to_pdf(page), f"{document.slug}-{view.old.ref}-to-{view.new.ref}.pdf"

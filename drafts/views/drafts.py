@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -13,6 +13,7 @@ from drafts.access import Action
 from drafts.models import Draft
 from drafts.numbering import display_number
 from drafts.presenting.documents import draft_furniture
+from drafts.services import export_jobs
 from drafts.views.common import acting_user, attempt, document_for, download_made, draft_for, posted
 from drafts.views.public_pages import public_page
 
@@ -69,10 +70,14 @@ def draft_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
 
 @require_GET
 def draft_export(request: HttpRequest, slug: str, number: int, fmt: str) -> HttpResponse:
-    """A draft the person may read, as Markdown (re-importable), printable HTML, Word or PDF (as circulated)."""
+    """A draft the person may read, as Markdown (re-importable), printable HTML, Word or PDF (as circulated);
+    a long Word or PDF file is made by a job, whose page a signed-in person is sent to."""
     draft, _access = draft_for(request, slug, number)
     if fmt not in interchange.EXPORT_FORMATS:
         raise Http404
+    if export_jobs.draft_export_needs_job(user=request.user, draft=draft, fmt=fmt):
+        job = export_jobs.draft_export_start(user=acting_user(request), draft=draft, fmt=fmt)
+        return HttpResponseRedirect(job.get_absolute_url(), status=303)
     document, furniture = draft.document, draft_furniture(draft)
     return download_made(
         request,

@@ -7,6 +7,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from drafts import selectors
+from drafts.models import Job
+from drafts.services import export_jobs
 from drafts.views.common import download
 
 REFRESH_SECONDS = 2
@@ -30,5 +32,7 @@ def job_file(request: HttpRequest, job_id: int) -> HttpResponse:
     """The file a finished export made, for its starter."""
     job = selectors.job_for(request.user, job_id)
     if job.output is None or not job.output_name:
+        raise Http404
+    if job.kind == Job.Kind.EXPORT and not export_jobs.export_readable(job):
         raise Http404
     return download(bytes(job.output), job.output_name)
