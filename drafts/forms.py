@@ -776,6 +776,13 @@ class ApplyImportForm(forms.Form):
     message = forms.CharField(label=_("Message for the new versions"), max_length=2000, required=False)
 
 
+class ApplyPreviewForm(forms.Form):
+    """A finished preview job to apply, and the message: the file is the job's, never posted again."""
+
+    job = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    message = ApplyImportForm.base_fields["message"]
+
+
 # Spreadsheets back in: a delegation's filled comment template, an editor's filled comment matrix ---------
 
 

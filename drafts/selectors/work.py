@@ -13,7 +13,7 @@ from django.utils import timezone
 from drafts.models import Document, Draft, DraftComment, Job, Notice, OutboundMail
 
 if TYPE_CHECKING:
-    from drafts.access import User, UserModel
+    from drafts.access import User
 
 
 def job_for(user: User, job_id: int) -> Job:
