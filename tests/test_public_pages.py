@@ -65,6 +65,8 @@ def test_an_anonymous_page_may_be_shared_and_revalidates_with_a_304(client, publ
     assert len(queries) <= 3, "served whole from the cache, not rendered again"
 
     assert client.get(url, headers={"If-None-Match": '"something-else"'}).status_code == 200
+    head = client.head(url)  # what monitors and some caches ask
+    assert head.status_code == 200 and head["ETag"] == etag and not head.content
 
 
 def test_what_a_page_shows_changes_its_etag_and_its_content(client, public, people) -> None:

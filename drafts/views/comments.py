@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
 from drafts import forms, rendering, selectors, services
 from drafts.access import Action, DocumentAccess
@@ -30,7 +30,7 @@ from drafts.views.public_pages import public_page
 COMMENTS_PER_PAGE = 50
 
 
-@require_GET
+@require_safe
 @public_page()
 def draft_section(request: HttpRequest, slug: str, number: int, key: str) -> HttpResponse:
     draft, access = draft_for(request, slug, number)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from drafts import interchange, selectors
 from drafts.access import Action
@@ -21,7 +21,7 @@ from drafts.views.public_pages import public_page
 TRACKER = "Drafting tracker"
 
 
-@require_GET
+@require_safe
 @public_page("from", "to", "all", "mode")
 def compare(request: HttpRequest, slug: str) -> HttpResponse:
     """Compare any two drafts the person may see (members: also the working copy)."""

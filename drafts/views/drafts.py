@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
 from drafts import forms, interchange, rendering, selectors, services
 from drafts.access import Action
@@ -29,7 +29,7 @@ def draft_list(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 @public_page()
 def draft_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     draft, access = draft_for(request, slug, number)

@@ -11,7 +11,7 @@ decisions published), or with the language, or with a new release of the code. T
   queries and a cache read, not a render. Nothing needs deleting when something changes: the ETag
   changes, so the old entry is never asked for again and expires (``CACHE_SECONDS``).
 
-Only anonymous GETs without a session or a pending message are served this way (the page then holds
+Only anonymous GETs (and HEADs) without a session or a pending message are served this way (the page then holds
 nothing personal: no name, no CSRF token, no form). A signed-in page is ``private``; a response that
 sets a cookie, or is not a 200, is never kept.
 """
@@ -76,7 +76,7 @@ def public_page(*params: str) -> Callable[[View], View]:
 
 def _anonymous_get(request: HttpRequest) -> bool:
     return (
-        request.method == "GET"
+        request.method in ("GET", "HEAD")
         and not any(name in request.COOKIES for name in PERSONAL_COOKIES)
         and not request.user.is_authenticated
     )
