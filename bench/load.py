@@ -677,8 +677,9 @@ class Setup:
     def start_worker(self) -> None:
         if self.has_worker:
             self.processes.start(
-                "celery", [str(self.bin / "celery"), "-A", "guidance", "worker", "--concurrency", "2", "--beat",
-                           "-l", "warning", "-s", str(WORK / f"celerybeat-{self.name}")],
+                # Below the web's CPU priority, as README's Production section runs it: pages first.
+                "celery", ["nice", "-n", "10", str(self.bin / "celery"), "-A", "guidance", "worker", "--concurrency",
+                           "2", "--beat", "-l", "warning", "-s", str(WORK / f"celerybeat-{self.name}")],
                 env=self.env, cwd=self.app_dir, log=self.log("celery"))
 
     def gunicorn_workers(self) -> list[int]:
