@@ -22,7 +22,8 @@ kept, and each phase prints requests, req/s, p50/p95/p99/max latency, 5xx and co
 * reads: 30 anonymous clients GET the public draft's reading page; the same with ``If-None-Match``
   (if the page has an ETag); a mix of draft page, section pages and the compare page.
 * posts: 20 signed-in stakeholders post comments through the form the section page renders, on
-  sections with 15 followers (and on sections with none). Every accepted post (302) must be stored
+  sections with 15 followers (again with each poster's form loaded once, so the POST alone is
+  measured; and on sections with none). Every accepted post (302) must be stored
   exactly once; follow-up mails are counted at the sink, per comment, against its followers. The
   form's "e-mail me" box is left unticked so the set of followers, and so the mails due, stay fixed.
 * faults: SMTP refusing, then back; SMTP hanging (a few posts, 70 s client timeout); Redis stopped

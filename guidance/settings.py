@@ -142,6 +142,8 @@ CELERY_TASK_EAGER_PROPAGATES = _env_bool("TASKS_EAGER_PROPAGATES", False)  # the
 CELERY_TASK_ACKS_LATE = True  # a task whose worker is killed is delivered again ...
 CELERY_TASK_REJECT_ON_WORKER_LOST = True  # ... and every task is idempotent, so that is safe
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A broker connection lost mid-task: cancel what was running; it is delivered again (acks late, idempotent).
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_TASK_IGNORE_RESULT = True  # results live in our own tables (the outbox, jobs)
 # Enqueueing happens after a commit, in a request: a broker that is down must not hold it up.
 # The record is in the database already, and the sweep below enqueues it again.
