@@ -60,17 +60,18 @@ import secrets
 import shutil
 import signal
 import socket
-import socketserver
 import string
 import subprocess
 import sys
 import threading
 import time
 from collections import Counter
-from email import message_from_bytes
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlencode
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.smtp import SmtpSink
 
 HOST = "127.0.0.1"
 WORK = Path("/tmp/loadbench")  # noqa: S108 - a scratch directory of its own, named in the README of the run
@@ -203,91 +204,17 @@ class Processes:
 # The SMTP sink --------------------------------------------------------------------------------
 
 
-class SmtpSink:
-    """tests/smtp.py's sink (the earlier tree has none), able to go back to accepting after refusing.
+_DELIVERED: list[tuple[float, str, set[str]]] = []  # the run's one sink's messages, read once each
 
-    ``accept`` keeps each message with the time it arrived; ``refuse`` closes the listening socket
-    (connections are refused); ``hang`` accepts connections and never says a word, until the mode
-    changes or ``hang_seconds`` pass.
-    """
 
-    def __init__(self, hang_seconds: float = 120.0) -> None:
-        self.received: list[tuple[float, bytes]] = []
-        self.mode = "accept"
-        self.hang_seconds = hang_seconds
-        self._release = threading.Event()
-        self._server: socketserver.ThreadingTCPServer | None = None
-        self._parsed: list[tuple[float, str, set[str]]] = []
-        self.port = 0
-        self._listen()
-
-    def _listen(self) -> None:
-        sink = self
-
-        class Handler(socketserver.StreamRequestHandler):
-            def handle(self) -> None:
-                if sink.mode == "hang":
-                    sink._release.wait(sink.hang_seconds)
-                    return
-                self.wfile.write(b"220 sink ESMTP\r\n")
-                data: list[bytes] | None = None
-                for line in self.rfile:
-                    if data is not None:
-                        if line in (b".\r\n", b".\n"):
-                            sink.received.append((time.monotonic(), b"".join(data)))
-                            data = None
-                            self.wfile.write(b"250 queued\r\n")
-                        else:
-                            data.append(line[1:] if line.startswith(b"..") else line)
-                        continue
-                    verb = line[:4].upper()
-                    if verb == b"DATA":
-                        data = []
-                        self.wfile.write(b"354 go ahead\r\n")
-                    elif verb == b"QUIT":
-                        self.wfile.write(b"221 bye\r\n")
-                        return
-                    else:
-                        self.wfile.write(b"250 ok\r\n")
-
-        class Server(socketserver.ThreadingTCPServer):
-            daemon_threads = True
-            allow_reuse_address = True
-
-        self._server = Server((HOST, self.port), Handler)
-        self.port = self._server.server_address[1]
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-
-    def _stop_listening(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def set_mode(self, mode: str) -> None:
-        if mode == self.mode:
-            return
-        if self.mode == "hang":
-            self._release.set()  # hung connections close now
-            self._release = threading.Event()
-        if mode == "refuse":
-            self._stop_listening()
-        elif self._server is None:
-            self._listen()
-        self.mode = mode
-
-    def close(self) -> None:
-        self._release.set()
-        self._stop_listening()
-
-    def deliveries(self) -> list[tuple[float, str, set[str]]]:
-        """(arrival, recipient, load-bench tokens quoted) of every message received so far."""
-        for at, raw in self.received[len(self._parsed):]:
-            message = message_from_bytes(raw)
-            payload = message.get_payload(decode=True)
-            body = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else str(message.get_payload())
-            self._parsed.append((at, str(message["To"]), set(TOKEN.findall(body))))
-        return list(self._parsed)
+def deliveries(sink: SmtpSink) -> list[tuple[float, str, set[str]]]:
+    """(arrival, recipient, load-bench tokens quoted) of every message the sink received so far."""
+    arrived, messages = list(sink.arrived), list(sink.messages)
+    for at, message in zip(arrived[len(_DELIVERED):], messages[len(_DELIVERED):], strict=False):
+        payload = message.get_payload(decode=True)
+        body = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else str(message.get_payload())
+        _DELIVERED.append((at, str(message["To"]), set(TOKEN.findall(body))))
+    return list(_DELIVERED)
 
 
 # HTTP client ----------------------------------------------------------------------------------
@@ -604,7 +531,7 @@ class Setup:
         self.app_dir, self.name, self.processes = app_dir, name, processes
         self.python, self.bin = app_dir / ".venv/bin/python", app_dir / ".venv/bin"
         self.has_worker = (app_dir / "guidance/celery.py").exists()
-        self.sink = SmtpSink()
+        self.sink = SmtpSink(hang_seconds=120.0)
         self.redis_port, self.port = free_port(), free_port()
         self.env = self._production_env()
         self.seed: dict = {}
@@ -733,7 +660,7 @@ class PostLedger:
         return self.followers.get(key, set()) - {self.email[username]}
 
     def mails(self, tokens: set[str]) -> Counter:
-        return Counter((token, to) for _at, to, found in self.sink.deliveries() for token in found & tokens)
+        return Counter((token, to) for _at, to, found in deliveries(self.sink) for token in found & tokens)
 
     def account(self, samples: list[Sample], prefix: str) -> dict:
         posts = [s for s in samples if s[1] == "post"]
@@ -1034,14 +961,14 @@ class Bench:
     def smtp_refuse(self) -> None:
         sink = self.setup.sink
         self.posts("smtp-refuse", self.hot(), self.seconds / 2,
-                   actions=[(0.0, "SMTP refuses connections", lambda: sink.set_mode("refuse"))],
-                   after=lambda: sink.set_mode("accept"), mail_wait=60)
+                   actions=[(0.0, "SMTP refuses connections", sink.refuse)],
+                   after=sink.accept, mail_wait=60)
 
     def smtp_hang(self) -> None:
         sink = self.setup.sink
         self.posts("smtp-hang", self.hot(), self.seconds, clients=3, max_posts=3, readers=5,
-                   actions=[(0.0, "SMTP accepts and never answers", lambda: sink.set_mode("hang"))],
-                   after=lambda: sink.set_mode("accept"), mail_wait=60)
+                   actions=[(0.0, "SMTP accepts and never answers", sink.hang)],
+                   after=sink.accept, mail_wait=60)
 
     def redis_outage(self, name: str, stop, resume) -> None:
         lead, outage = self.seconds / 4, self.seconds

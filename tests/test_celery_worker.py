@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -100,14 +99,6 @@ def _database_url() -> str:
     user = quote(db["USER"] or "", safe="")
     password = f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else ""
     return f"postgres://{user}{password}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{quote(db['NAME'], safe='')}"
-
-
-def _listen_again(sink: SmtpSink) -> None:
-    """A sink that was made to refuse (its port closed) listens on the same port again and accepts."""
-    server = type(sink._server)(("127.0.0.1", sink.port), sink._server.RequestHandlerClass)
-    sink._server, sink.mode = server, "accept"
-    sink._thread = threading.Thread(target=server.serve_forever, daemon=True)
-    sink._thread.start()
 
 
 @pytest.fixture(scope="module")
@@ -218,8 +209,7 @@ def commented(make_guidance, people) -> Document:
 @pytest.fixture
 def on_the_worker(commented, worker, sink, settings) -> Iterator[tuple[Document, SmtpSink, Worker]]:
     """From here on, this process enqueues on the worker's broker, and mails (if it did) to the sink."""
-    if sink.mode == "refuse":
-        _listen_again(sink)
+    sink.accept()  # after a test that made it refuse
     sink.messages.clear()
     settings.EMAIL_BACKEND, settings.EMAIL_HOST, settings.EMAIL_PORT = SMTP, "127.0.0.1", sink.port
     settings.EMAIL_TIMEOUT, settings.OUTBOX_RETRY_SECONDS = 2, 1
@@ -275,7 +265,7 @@ def test_a_refused_send_is_recorded_and_retried_by_the_worker_until_the_server_i
 
     worker.wait_for("the refusal was recorded on every message", lambda: _all(notice.mails, refused))
     assert sink.messages == []
-    _listen_again(sink)  # the server is back; the task's own retry (1 s, then doubling) finds it
+    sink.accept()  # the server is back; the task's own retry (1 s, then doubling) finds it
 
     worker.wait_for("the retry sent every message", lambda: _all(notice.mails, lambda m: m.state == "sent"))
     assert sorted(sink.recipients) == RECIPIENTS
