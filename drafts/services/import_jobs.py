@@ -270,7 +270,7 @@ def _heading(key: str, headings: dict[str, str]) -> str:
 def _report_result(report: ImportReport, headings: dict[str, str]) -> dict[str, Any]:
     """The report as a job's result (JSON): the counts, and the first sections of each kind of change."""
     return {
-        "counts": {kind: len(getattr(report, kind)) for kind in (*CHANGE_KINDS, "unchanged")},
+        "counts": report.counts,
         "changed": report.changed,
         "changes": {
             kind: [{"key": key, "heading": _heading(key, headings)} for key in getattr(report, kind)[:LISTED_MAX]]

@@ -41,11 +41,14 @@ class ImportReport:
     def changed(self) -> int:
         return len(self.added) + len(self.modified) + len(self.moved) + len(self.removed) + len(self.restored)
 
+    @property
+    def counts(self) -> dict[str, int]:
+        """How many sections of each kind: what the previews show (drafts/_import_summary.html)."""
+        return {name: len(getattr(self, name)) for name in ("added", "modified", "moved", "removed", "restored",
+                                                             "unchanged")}
+
     def summary(self) -> str:
-        return ", ".join(
-            f"{len(getattr(self, name))} {name}"
-            for name in ("added", "modified", "moved", "removed", "restored", "unchanged")
-        )
+        return ", ".join(f"{n} {name}" for name, n in self.counts.items())
 
 
 def _file_outline(sections: Sequence[ParsedSection]) -> tuple[list[int | None], list[int]]:
