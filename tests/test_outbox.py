@@ -115,7 +115,7 @@ def test_a_mail_server_that_never_answers_holds_the_sender_for_EMAIL_TIMEOUT_nev
 ) -> None:
     """Before: a post blocked its worker for 60 s until gunicorn killed it; three stalled the site."""
     _document, draft = commented
-    smtp.mode = "hang"
+    smtp.hang()
     client.force_login(people["editor"])
     with django_capture_on_commit_callbacks(execute=True):
         post(people["editor"], DraftSection.objects.get(draft=draft, key="p1"), "The editor's view")
@@ -176,6 +176,27 @@ def test_a_message_held_by_another_sender_waits_until_its_claim_runs_out(comment
     # That sender was killed mid-send: when its claim runs out, the sweep sends the messages.
     OutboundMail.objects.filter(pk__in=ids).update(claimed_until=timezone.now() - timedelta(seconds=1))
     assert outbox.outbox_sweep(now_due=True).sent == 2 and len(mail.outbox) == 2
+
+
+def test_a_message_another_sender_claims_while_this_one_connects_is_not_sent_twice(
+    commented, people, queued, monkeypatch
+) -> None:
+    """Two senders found the same messages due; the other claimed them while this one was connecting."""
+    _document, draft = commented
+    with transaction.atomic():
+        comment = post(people["editor"], DraftSection.objects.get(draft=draft, key="p1"), "Raced")
+    ids = outbox.notice_expand(Notice.objects.get(comment=comment).pk)
+    found_due = outbox._sendable
+
+    def claimed_meanwhile(mail_ids):
+        due = found_due(mail_ids)
+        OutboundMail.objects.filter(pk__in=ids).update(claimed_until=timezone.now() + timedelta(minutes=1))
+        return due
+
+    monkeypatch.setattr(outbox, "_sendable", claimed_meanwhile)
+    mail.outbox.clear()
+    assert len(found_due(ids)) == 2
+    assert outbox.mails_deliver(ids).sent == 0 and not mail.outbox
 
 
 def test_after_the_last_attempt_a_message_is_failed_and_an_editor_can_send_it_again(

@@ -41,7 +41,13 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8  # about two hours of retries: 30 s, 1, 2, 4, 8, 16, 32 and 64 min apart
-CLAIM = timedelta(minutes=5)  # longer than any send may take (EMAIL_TIMEOUT per step)
+
+
+def claim_length() -> timedelta:
+    """How long a sender holds the one message it is sending: longer than a send may take (connect, send
+    and quit, each up to EMAIL_TIMEOUT). A sender killed mid-send holds that one message this long."""
+    return timedelta(seconds=3 * settings.EMAIL_TIMEOUT + 30)
+
 SWEEP_GRACE = timedelta(seconds=30)  # what the sweep leaves to the task that was just enqueued
 BATCH = 100
 
@@ -146,17 +152,28 @@ class Delivery:
         return max((due.next_attempt_at - timezone.now()).total_seconds(), 1.0) if due else 0.0
 
 
-def _claim(mail_ids: Sequence[int]) -> list[OutboundMail]:
-    """Take the messages that are queued, due and held by no other sender; each by one conditional UPDATE."""
+def _free() -> Q:
+    """Held by no sender now."""
+    return Q(claimed_until__isnull=True) | Q(claimed_until__lt=timezone.now())
+
+
+def _sendable(mail_ids: Sequence[int]) -> list[OutboundMail]:
+    """Of these, the messages queued, due and held by no sender now (each is claimed as it is sent)."""
+    due = OutboundMail.objects.filter(
+        _free(), pk__in=mail_ids, state=OutboundMail.State.QUEUED, next_attempt_at__lte=timezone.now()
+    )
+    return list(due.order_by("pk"))
+
+
+def _claim(mail: OutboundMail) -> bool:
+    """Take the message if it is still queued, due and held by no other sender (one conditional UPDATE)."""
     now = timezone.now()
-    free = Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
-    claimed = []
-    for pk in mail_ids:
-        if OutboundMail.objects.filter(free, pk=pk, state=OutboundMail.State.QUEUED, next_attempt_at__lte=now).update(
-            claimed_until=now + CLAIM
-        ):
-            claimed.append(pk)
-    return list(OutboundMail.objects.filter(pk__in=claimed).order_by("pk"))
+    mail.claimed_until = now + claim_length()
+    return bool(
+        OutboundMail.objects.filter(
+            _free(), pk=mail.pk, state=OutboundMail.State.QUEUED, next_attempt_at__lte=now
+        ).update(claimed_until=mail.claimed_until)
+    )
 
 
 def _failed(mail: OutboundMail, error: BaseException) -> None:
@@ -172,20 +189,27 @@ def _failed(mail: OutboundMail, error: BaseException) -> None:
 
 def mails_deliver(mail_ids: Sequence[int]) -> Delivery:
     """Send these messages if they are still to be sent; record, for each, what happened."""
-    mails = _claim(mail_ids)
-    if not mails:
+    sendable = _sendable(mail_ids)
+    if not sendable:
         return Delivery(0, 0, [])
     sent = failed = 0
+    mails: list[OutboundMail] = []
     connection = get_connection(fail_silently=False, timeout=settings.EMAIL_TIMEOUT)
     try:
         connection.open()
     except Exception as error:  # refused, timed out, TLS or login failed: every message waits for the retry
-        for mail in mails:
-            _failed(mail, error)
+        for mail in sendable:
+            if _claim(mail):
+                _failed(mail, error)
+                mails.append(mail)
         logger.warning("Mail server unavailable (%s); %d message(s) will be retried.", error, len(mails))
         return _delivery(mails, 0, len(mails))
     try:
-        for mail in mails:
+        for mail in sendable:
+            # Claimed one at a time, as it is sent: a sender killed now holds this one message only.
+            if not _claim(mail):
+                continue
+            mails.append(mail)
             message = EmailMessage(mail.subject, mail.body, settings.DEFAULT_FROM_EMAIL, [mail.to])
             try:
                 connection.send_messages([message])
