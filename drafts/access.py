@@ -13,6 +13,7 @@ the history like anyone else.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, TypeAlias
@@ -45,9 +46,11 @@ class Action(StrEnum):
     MANAGE_DRAFTS = "manage_drafts"  # freeze, change a draft's settings, import a revision
     MANAGE_COMMENTS = "manage_comments"  # decide on comments, hide them
     MANAGE_MEMBERS = "manage_members"  # give people roles, invite stakeholders
+    CHANGE_STATUS = "change_status"  # move a section through its workflow (agreeing it: editors only)
+    BREAK_SILENCE = "break_silence"  # break the silence procedure on a draft (needs the draft)
 
 
-_DRAFT_ACTIONS = {Action.READ_DRAFT, Action.COMMENT}
+_DRAFT_ACTIONS = {Action.READ_DRAFT, Action.COMMENT, Action.BREAK_SILENCE}
 _WORKING_GROUP = (Role.MEMBER, Role.EDITOR)
 _EDITOR_ONLY = {Action.MANAGE_DRAFTS, Action.MANAGE_COMMENTS, Action.MANAGE_MEMBERS}
 
@@ -59,6 +62,8 @@ _REFUSALS = {
     Action.MANAGE_DRAFTS: _("Only the document's editors manage its drafts."),
     Action.MANAGE_COMMENTS: _("Only the document's editors decide on comments."),
     Action.MANAGE_MEMBERS: _("Only the document's editors give people roles."),
+    Action.CHANGE_STATUS: _("Only the working group changes the status of a section."),
+    Action.BREAK_SILENCE: _("Only the stakeholders invited to this document break silence on its drafts."),
 }
 
 
@@ -132,6 +137,7 @@ class DocumentAccess:
     document: Document
     role: str | None
     signed_in: bool
+    user_id: int | None = None
 
     @property
     def readable_visibilities(self) -> tuple[str, ...]:
@@ -155,10 +161,25 @@ class DocumentAccess:
             if draft is None:
                 raise ValueError(f"{action} is about one draft; pass it.")
             readable = self.can_read_draft(draft)
+            if action == Action.BREAK_SILENCE:
+                return readable and self.role == Role.STAKEHOLDER
             return readable and (action == Action.READ_DRAFT or self.signed_in)
         if action in _EDITOR_ONLY:
             return self.is_editor
         return self.in_working_group
+
+    def may_edit_section(self, pen_holder_ids: Collection[int]) -> bool:
+        """Whether this person may change a section whose pen-holders are ``pen_holder_ids``: the working
+        group may, unless the document lets only pen-holders edit, when only they and the editors may."""
+        if not self.allows(Action.EDIT_SECTIONS):
+            return False
+        if self.is_editor or not self.document.pen_holders_only:
+            return True
+        return self.user_id in pen_holder_ids
+
+    def may_agree(self) -> bool:
+        """Whether this person may move a section to or from an agreed status, or edit an agreed one."""
+        return self.is_editor
 
     def refusal(self, action: Action, draft: Draft | None = None) -> int | None:
         """None if allowed; else the status a page answers: 404 where the person may not know the
@@ -181,6 +202,7 @@ def access_for(user: User | None, document: Document) -> DocumentAccess:
         document=document,
         role=role_for(user, document),
         signed_in=bool(user is not None and user.is_authenticated and user.is_active),
+        user_id=user.pk if user is not None and user.is_authenticated else None,
     )
 
 

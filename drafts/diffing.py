@@ -36,6 +36,7 @@ from typing import Any
 
 import fast_diff_match_patch as fdmp
 
+from drafts import brackets
 from drafts.values import SectionState
 
 __all__ = [
@@ -119,6 +120,9 @@ class SectionChange:
     new: SectionState | None
     words_inserted: int
     words_deleted: int
+    # Brackets (drafts.brackets) in the new body and not the old, and in the old and not the new.
+    brackets_opened: int = 0
+    brackets_closed: int = 0
 
     @property
     def latest(self) -> SectionState:
@@ -868,12 +872,15 @@ def compare_sections(
     Word counts are the words (not punctuation or whitespace tokens) in the deletions and insertions
     of the body's :func:`word_diff`; heading changes are not counted. An added section counts all
     its body's words as inserted, a removed one all its words as deleted. Identical bodies are not
-    diffed. ``timelimit`` bounds each body's diff (see :func:`word_diff`).
+    diffed. ``timelimit`` bounds each body's diff (see :func:`word_diff`). Brackets opened and closed
+    are :func:`drafts.brackets.opened_closed` of the two bodies (an edited bracket is one of each).
     """
     m = _match(old, new)
     moved = _moved(m)
     sections: list[SectionChange] = []
-    totals = dict.fromkeys((*CHANGE_KINDS, "unchanged", "words_inserted", "words_deleted"), 0)
+    totals = dict.fromkeys(
+        (*CHANGE_KINDS, "unchanged", "words_inserted", "words_deleted", "brackets_opened", "brackets_closed"), 0
+    )
     for i, j in _ordered_pairs(m):
         o = old[i] if i is not None else None
         n = new[j] if j is not None else None
@@ -902,7 +909,10 @@ def compare_sections(
         totals["words_inserted"] += inserted
         totals["words_deleted"] += deleted
         key = (n.key if n is not None else "") or (o.key if o is not None else "")
-        sections.append(SectionChange(key, tuple(changes), o, n, inserted, deleted))
+        opened, closed = brackets.opened_closed(o.body if o else "", n.body if n else "")
+        totals["brackets_opened"] += opened
+        totals["brackets_closed"] += closed
+        sections.append(SectionChange(key, tuple(changes), o, n, inserted, deleted, opened, closed))
     return Comparison(tuple(sections), totals)
 
 
@@ -961,14 +971,15 @@ def merged_into(comparison: Comparison, *, timelimit: float = DIFF_TIMELIMIT) ->
 def _state_json(s: SectionState | None) -> dict[str, Any] | None:
     if s is None:
         return None
-    return {"number": s.number, "heading": s.heading, "parent": s.parent, "position": s.position}
+    return {"number": s.number, "heading": s.heading, "parent": s.parent, "position": s.position, "status": s.status}
 
 
 def comparison_as_json(c: Comparison) -> dict[str, Any]:
     """The JSON-ready form of a comparison: ``{"summary": {...}, "sections": [...]}``.
 
-    Each section is ``{"key", "changes", "from", "to", "words_inserted", "words_deleted"}`` where
-    ``from``/``to`` are ``{"number", "heading", "parent", "position"}``, ``from`` is null for an
+    Each section is ``{"key", "changes", "from", "to", "words_inserted", "words_deleted",
+    "brackets_opened", "brackets_closed"}`` where
+    ``from``/``to`` are ``{"number", "heading", "parent", "position", "status"}``, ``from`` is null for an
     added section and ``to`` null for a removed one. Every section is listed, unchanged ones with
     ``changes: []``. ``parent`` is the parent as the input gave it (a key, or a :func:`temp_id`).
     """
@@ -982,6 +993,8 @@ def comparison_as_json(c: Comparison) -> dict[str, Any]:
                 "to": _state_json(ch.new),
                 "words_inserted": ch.words_inserted,
                 "words_deleted": ch.words_deleted,
+                "brackets_opened": ch.brackets_opened,
+                "brackets_closed": ch.brackets_closed,
             }
             for ch in c.sections
         ],

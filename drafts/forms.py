@@ -35,6 +35,7 @@ from drafts.models import (
     Section,
     StakeholderCategory,
     key_validator,
+    validate_brackets,
     validate_heading,
     validate_renderable,
     validate_single_line,
@@ -63,7 +64,7 @@ class SectionTextFields(forms.Form):
         required=False,
         strip=False,
         widget=forms.Textarea(attrs={"rows": 18, "class": "markdown", "data-markdown": ""}),
-        validators=[MaxLengthValidator(BODY_MAX_CHARS), validate_renderable],
+        validators=[MaxLengthValidator(BODY_MAX_CHARS), validate_renderable, validate_brackets],
         help_text=_("Paragraphs separated by a blank line; *emphasis*, **bold**, lists, tables and footnotes."),
     )
     numbered = forms.BooleanField(
@@ -100,9 +101,26 @@ class SectionEditForm(SectionTextFields):
     )
     base_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
-    def __init__(self, *args, citable: Callable[[list[str]], dict[str, DraftComment]] | None = None, **kwargs) -> None:
+    def __init__(
+        self,
+        *args,
+        citable: Callable[[list[str]], dict[str, DraftComment]] | None = None,
+        agreed: bool = False,
+        **kwargs,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.citable = citable
+        if agreed:
+            # Asked only where it applies: saving an agreed section reopens it, and the history says why.
+            self.fields["reopen_reason"] = forms.CharField(
+                label=_("This section is agreed. Why reopen it?"),
+                max_length=2000,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                help_text=_("Saving puts the section back to “In review”; the reason is kept in its history."),
+                error_messages={
+                    "required": _("Say why you reopen an agreed section: the reason is kept in its history.")
+                },
+            )
 
     def clean_addresses(self) -> list[DraftComment]:
         """The cited IDs as comments: each must be a comment (not a reply) on this document."""
@@ -864,3 +882,74 @@ class ConfirmCommentSheetForm(ConfirmSheetForm):
 class ConfirmDecisionSheetForm(ConfirmSheetForm):
     salt = "drafts.decision-sheet"
     line_type = comment_sheets.DecisionLine
+
+
+# The tracker ----------------------------------------------------------------------------------
+
+REASON_HELP = _("Kept in the section's history with your name.")
+
+
+class StatusChangeForm(forms.Form):
+    """Where a section goes next; only the moves its status allows are offered."""
+
+    to_status = forms.ChoiceField(label=_("New status"))
+    reason = forms.CharField(
+        label=_("Why?"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}), help_text=REASON_HELP,
+        error_messages={"required": _("Say why the status changes: the reason is kept in the history.")},
+    )
+
+    def __init__(self, *args, allowed: list[tuple[str, str]], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["to_status"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = allowed
+
+
+class PenHoldersForm(forms.Form):
+    holders = forms.ModelMultipleChoiceField(
+        label=_("Pen-holders"),
+        queryset=get_user_model().objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Members of the working group who hold the pen on this section."),
+    )
+
+    def __init__(self, *args, candidates: QuerySet, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["holders"]
+        assert isinstance(field, forms.ModelMultipleChoiceField)
+        field.queryset = candidates
+        field.label_from_instance = _person_label  # type: ignore[method-assign,assignment]
+
+
+def _person_label(user: Any) -> str:
+    """"Full Name (username)", or the username alone."""
+    name = user.get_full_name()
+    return f"{name} ({user.get_username()})" if name else user.get_username()
+
+
+class DocumentTrackingForm(forms.Form):
+    pen_holders_only = forms.BooleanField(
+        label=_("Only pen-holders and editors edit a section"),
+        required=False,
+        help_text=_("If on, a member edits only the sections whose pen they hold; editors edit every section."),
+    )
+
+
+class SilencePlaceForm(forms.Form):
+    until = ZonedDateTimeField(
+        label=_("Under silence until"),
+        help_text=_("Year-month-day hour:minute, in the document's time zone. Invited stakeholders may break "
+                    "silence until then; after it, the draft reads “adopted under silence” if nobody did."),
+    )
+    confirm = forms.BooleanField(label=_("Place this draft under silence: it cannot be undone."))
+
+
+class SilenceBreakForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why do you break silence?"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Everyone with a role on the document reads it, with your organisation's name."),
+        error_messages={"required": _("Give the reason for breaking silence.")},
+    )

@@ -48,7 +48,10 @@ from typing import TYPE_CHECKING, Generic, Literal, TypeVar
 import markdown
 import nh3
 from markdown import util
+from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
+
+from drafts import brackets
 
 if TYPE_CHECKING:
     from django.utils.safestring import SafeString
@@ -57,8 +60,10 @@ __all__ = [
     "MAX_NESTING_DEPTH",
     "WORK_ALLOWANCE",
     "WORK_PER_CHAR",
+    "BracketWords",
     "Rendered",
     "TooCostly",
+    "bracket_words",
     "check_cost",
     "paragraph_anchor",
     "paragraph_label",
@@ -94,7 +99,26 @@ def paragraph_label(label: str, n: int) -> str:
     return f"{label} ¶{n}" if label else f"¶{n}"
 
 
-def render_markdown(body: str, *, anchor: str, label: str, anchors: bool = True) -> Rendered[str]:
+@dataclass(frozen=True)
+class BracketWords:
+    """What bracketed text says besides its own words, in the text's language: the label of each
+    option (shown) and what a screen reader announces where a bracket opens and closes and who holds it."""
+
+    option: str = "Option %(n)d:"
+    opens: str = "bracketed text:"
+    closes: str = "end of bracketed text"
+    held_by: str = "held by"
+
+
+def render_markdown(
+    body: str,
+    *,
+    anchor: str,
+    label: str,
+    anchors: bool = True,
+    words: BracketWords | None = None,
+    clean: bool = False,
+) -> Rendered[str]:
     """Render a section's Markdown ``body`` (tables, footnotes, sane lists, fenced code).
 
     Promises:
@@ -109,6 +133,14 @@ def render_markdown(body: str, *, anchor: str, label: str, anchors: bool = True)
     - Footnote ids are ``{anchor}-fn{n}`` and ``{anchor}-fnref{n}`` (``-2``, ``-3``... for
       repeated references), so they are unique per section and links work both ways.
     - Headings are demoted two levels (``#`` gives h3, clamped at h6): the page owns h1/h2.
+    - Bracketed text (``drafts.brackets``: ``[[text]]``, ``[[a || b]]``, ``[[text]]{EU, G77}``) shows with
+      its square brackets, in ``<span class="bracketed">`` (``options`` too where it holds alternatives,
+      each in ``<span class="option">``, separated by " / "), holders in ``<span class="holders">``.
+      With ``words``, each option is labelled ("Option 1:") and screen readers are told where a
+      bracket opens and closes (visually hidden text); without, the text is only the brackets' own
+      (what the redline and the lineage compare). With ``clean``, every top-level bracket is left out,
+      its paragraph kept (and numbered) even when nothing else is in it. A body whose brackets do not
+      parse (saved before the rule) shows them as typed.
     - A blank ``body`` gives ``Rendered("", 0)``.
     - With ``anchors=False`` the blocks are left unwrapped and unlinked (still counted): the
       redline compares two such renderings, where "¶3 became ¶4" would only be noise.
@@ -131,7 +163,7 @@ def render_markdown(body: str, *, anchor: str, label: str, anchors: bool = True)
     except TooCostly:
         return _unrendered(body, anchor, label, anchors)
     try:
-        return _rendered(body, anchor, label, anchors)
+        return _rendered(body, anchor, label, anchors, words, clean)
     except Exception:
         # python-markdown promises nothing about input it cannot handle (RecursionError past the
         # check, a bug): the page must still show, and the fallback is cached like a rendering.
@@ -198,13 +230,19 @@ class _ParagraphReader(HTMLParser):
             self.paragraphs[-1].append(data)
 
 
-def _rendered(body: str, anchor: str, label: str, anchors: bool) -> Rendered[str]:
+def _rendered(
+    body: str, anchor: str, label: str, anchors: bool, words: BracketWords | None = None, clean: bool = False
+) -> Rendered[str]:
     # A fresh Markdown per call: instances are not thread-safe, and building one costs
     # ~0.1 ms against ~17 ms for a 5,000-word body. A reused threading.local instance
     # saved only ~0.3 ms (2%), for state (footnotes, anchor) carried between calls.
     md = _new_markdown()
     sections = _SectionTreeprocessor(md, anchor, label, anchors)
     md.treeprocessors.register(sections, "section-anchors", 12)
+    if "[[" in body:
+        marks = _BracketMarks(md)
+        md.preprocessors.register(marks, "bracket-marks", 28)  # after STX/ETX are stripped (30), before fences (25)
+        md.treeprocessors.register(_BracketTreeprocessor(md, marks, words, clean), "brackets", 13)
     return Rendered(_sanitised(md.convert(body), anchor), sections.paragraph_count)
 
 
@@ -284,6 +322,9 @@ _ATTRIBUTE_VALUES = {"th": _ALIGN, "td": _ALIGN}
 _CLASSES = {
     "div": {"para", "unrendered", "footnote"},
     "a": {"para-ref", "footnote-ref", "footnote-backref"},
+    "span": {
+        "bracketed", "options", "option", "option-label", "option-sep", "bracket-mark", "holders", "visually-hidden",
+    },
 }
 _URL_SCHEMES = {"http", "https", "mailto"}
 
@@ -401,6 +442,212 @@ def _scope_footnote_ids(root: etree.Element, footnotes: etree.Element, anchor: s
             target = scoped(element.attrib.pop("href", "").removeprefix("#"))
             if target:
                 element.set("href", f"#{target}")
+
+
+# Brackets --------------------------------------------------------------------------------------
+# Bracketed text is found by drafts.brackets in the raw body (which knows code spans, fences and
+# escapes), before python-markdown sees it: each delimiter becomes a marker made of STX/ETX, which
+# python-markdown has already stripped from the source, so no text can forge one. After inline
+# parsing, a tree processor turns the markers into elements and, where a bracket's delimiters share
+# a parent (always, unless inline markup crosses the bracket: ``[[**a]] b**``), wraps what lies
+# between them; in the clean view it drops that instead.
+
+_MARK = re.compile(f"{util.STX}brk:(\\d+):([osc])(\\d*){util.ETX}")
+
+
+class _BracketMarks(Preprocessor):
+    """Replace the delimiters of every bracket in the body with markers; remember the brackets."""
+
+    def __init__(self, md: markdown.Markdown) -> None:
+        super().__init__(md)
+        self.found: list[brackets.Bracket] = []
+
+    def run(self, lines: list[str]) -> list[str]:
+        text = "\n".join(lines)
+        try:
+            top = brackets.parse(text)
+        except brackets.BracketError:
+            return lines  # saved before brackets were checked: shown as typed
+        edits: list[tuple[int, int, str]] = []
+
+        def mark(bracket: brackets.Bracket) -> None:
+            n = len(self.found)
+            self.found.append(bracket)
+            first, last = bracket.options[0], bracket.options[-1]
+            edits.append((bracket.start, first[0], f"{util.STX}brk:{n}:o{util.ETX}"))
+            for k, (before, after) in enumerate(itertools.pairwise(bracket.options), start=1):
+                edits.append((before[1], after[0], f"{util.STX}brk:{n}:s{k}{util.ETX}"))
+            edits.append((last[1], bracket.end, f"{util.STX}brk:{n}:c{util.ETX}"))
+            for child in bracket.children:
+                mark(child)
+
+        for bracket in top:
+            mark(bracket)
+        out, at = [], 0
+        for start, end, marker in sorted(edits):
+            out += [text[at:start], marker]
+            at = end
+        out.append(text[at:])
+        return "".join(out).split("\n")
+
+
+class _BracketTreeprocessor(Treeprocessor):
+    def __init__(
+        self, md: markdown.Markdown, marks: _BracketMarks, words: BracketWords | None, clean: bool
+    ) -> None:
+        super().__init__(md)
+        self.marks = marks
+        self.words = words
+        self.clean = clean
+
+    def run(self, root: etree.Element) -> None:
+        if not self.marks.found:
+            return
+        places: dict[tuple[int, str], tuple[etree.Element, etree.Element]] = {}
+        for parent in list(root.iter()):
+            self._split(parent, places)
+        # Innermost first, so an outer bracket wraps (or drops) its inner ones whole.
+        for n in sorted(range(len(self.marks.found)), key=lambda i: -self.marks.found[i].depth):
+            self._wrap(n, places)
+
+    def _delimiter(self, n: int, kind: str, k: str) -> etree.Element:
+        bracket = self.marks.found[n]
+        mark = etree.Element("span", {"class": "bracket-mark", "data-brk": f"{n}:{kind}{k}"})
+        words = self.words
+        if kind == "o":
+            mark.text = "["
+            if words is not None:
+                if words.opens:
+                    hidden = etree.SubElement(mark, "span", {"class": "visually-hidden"})
+                    hidden.text = f" {words.opens} "
+                if bracket.has_options:
+                    shown = etree.SubElement(mark, "span", {"class": "option-label"})
+                    shown.text = words.option % {"n": 1}
+                    shown.tail = " "
+        elif kind == "s":
+            sep = etree.SubElement(mark, "span", {"class": "option-sep"})
+            sep.text = " / "
+            if words is not None:
+                shown = etree.SubElement(mark, "span", {"class": "option-label"})
+                shown.text = words.option % {"n": int(k) + 1}
+                shown.tail = " "
+        else:
+            if words is not None and words.closes:
+                hidden = etree.SubElement(mark, "span", {"class": "visually-hidden"})
+                hidden.text = f" {words.closes} "
+                hidden.tail = "]"
+            else:
+                mark.text = "]"
+            if bracket.holders:
+                holders = etree.SubElement(mark, "span", {"class": "holders"})
+                if words is not None and words.held_by:
+                    hidden = etree.SubElement(holders, "span", {"class": "visually-hidden"})
+                    hidden.text = f"{words.held_by} "
+                    hidden.tail = f"({', '.join(bracket.holders)})"
+                else:
+                    holders.text = f"({', '.join(bracket.holders)})"
+                holders.tail = None
+        return mark
+
+    def _split(self, parent: etree.Element, places: dict) -> None:
+        """Turn the markers in ``parent``'s text and its children's tails into delimiter elements."""
+        if parent.get("data-brk") is not None:
+            return
+        children = list(parent)
+        pieces: list[etree.Element] = []
+        text = parent.text
+        if text and _MARK.search(text):
+            parent.text, made = self._pieces(text, parent, places)
+            pieces += made
+        else:
+            parent.text = text
+        for child in children:
+            pieces.append(child)
+            tail = child.tail
+            if tail and _MARK.search(tail):
+                child.tail, made = self._pieces(tail, parent, places)
+                pieces += made
+        if len(pieces) != len(children):
+            parent[:] = pieces
+
+    def _pieces(self, text: str, parent: etree.Element, places: dict) -> tuple[str, list[etree.Element]]:
+        parts = _MARK.split(text)
+        made = []
+        for i in range(1, len(parts), 4):
+            n, kind, k = int(parts[i]), parts[i + 1], parts[i + 2]
+            element = self._delimiter(n, kind, k)
+            element.tail = parts[i + 3] or None
+            places[(n, kind + k)] = (parent, element)
+            made.append(element)
+        return parts[0] or "", made
+
+    def _wrap(self, n: int, places: dict) -> None:
+        bracket = self.marks.found[n]
+        keys = ["o", *[f"s{k}" for k in range(1, len(bracket.options))], "c"]
+        found = [places.get((n, key)) for key in keys]
+        if any(f is None for f in found) or len({id(f[0]) for f in found if f}) != 1:
+            self._unmark(found)  # inline markup crosses the bracket: delimiters shown, nothing wrapped
+            return
+        parent = found[0][0]  # type: ignore[index]
+        marks = [f[1] for f in found]  # type: ignore[index]
+        children = list(parent)
+        first, last = children.index(marks[0]), children.index(marks[-1])
+        if self.clean and bracket.depth == 1:
+            self._drop(parent, children, first, last)
+            return
+        wrapper = etree.Element("span", {"class": "bracketed options" if bracket.has_options else "bracketed"})
+        wrapper.tail, marks[-1].tail = marks[-1].tail, None
+        if bracket.has_options:
+            wrapper.append(marks[0])
+            for opening, closing in itertools.pairwise(marks):
+                option = etree.SubElement(wrapper, "span", {"class": "option"})
+                # The option's label goes into the option itself, so side by side each column has its own.
+                label = opening.find("span[@class='option-label']")
+                if label is not None:
+                    opening.remove(label)
+                    option.append(label)
+                    label.tail = (label.tail or "") + (opening.tail or "")
+                else:
+                    option.text = opening.tail
+                opening.tail = None
+                for inner in children[children.index(opening) + 1 : children.index(closing)]:
+                    option.append(inner)
+                wrapper.append(closing)
+            holders = marks[-1].find("span[@class='holders']")
+            if holders is not None:  # its own column when the options stand side by side
+                marks[-1].remove(holders)
+                wrapper.append(holders)
+        else:
+            for inner in children[first : last + 1]:
+                wrapper.append(inner)
+        parent[:] = [*children[:first], wrapper, *children[last + 1 :]]
+        for mark in marks:
+            mark.attrib.pop("data-brk", None)
+
+    @staticmethod
+    def _drop(parent: etree.Element, children: list[etree.Element], first: int, last: int) -> None:
+        """Leave out a bracket: keep the text before and after it, with one space where two met."""
+        after = children[last].tail or ""
+        if first == 0:
+            before = parent.text or ""
+            parent.text = _joined(before, after)
+        else:
+            before = children[first - 1].tail or ""
+            children[first - 1].tail = _joined(before, after)
+        parent[:] = [*children[:first], *children[last + 1 :]]
+
+    @staticmethod
+    def _unmark(found: list) -> None:
+        for place in found:
+            if place is not None:
+                place[1].attrib.pop("data-brk", None)
+
+
+def _joined(before: str, after: str) -> str:
+    """The text around a left-out bracket: "a [[b]] c" reads "a c", "a [[b]]." reads "a."."""
+    if before.endswith(" ") and (after[:1].isspace() or after[:1] in ",.;:!?)"):
+        return before.rstrip(" ") + after
+    return before + after
 
 
 # Cost ------------------------------------------------------------------------------------------
@@ -852,17 +1099,36 @@ _BLOCK_TERMS: list[tuple[Callable[[_Text], int], Callable[[_Text], int]]] = [
 # a version never changes, and the same text with the same anchor renders the same in every draft
 # that kept it unchanged. This is the one place that reaches for Django (its cache).
 
-_CACHE_PREFIX = "md3"  # bump when the rendering itself, or what is cached, changes
+_CACHE_PREFIX = "md5"  # bump when the rendering itself, or what is cached, changes
 
 
-def _cache_key(body: str, anchor: str, label: str, anchors: bool) -> str:
-    key = "\x00".join((body, anchor, label, str(anchors))).encode("utf-8", "surrogatepass")
+def _cache_key(body: str, anchor: str, label: str, anchors: bool, words: BracketWords | None, clean: bool) -> str:
+    parts = (body, anchor, label, str(anchors), repr(words), str(clean))
+    key = "\x00".join(parts).encode("utf-8", "surrogatepass")
     digest = hashlib.sha256(key).hexdigest()
     return f"{_CACHE_PREFIX}:{digest}"
 
 
-def render_many(items: list[tuple[str, str, str]], *, anchors: bool = True) -> list[Rendered[SafeString]]:
+def bracket_words(language: str) -> BracketWords:
+    """What bracketed text says besides its own words (:class:`BracketWords`), in ``language``."""
+    from django.utils.translation import gettext, override
+
+    with override(language):
+        return BracketWords(
+            option=gettext("Option %(n)d:"),
+            opens=gettext("bracketed text:"),
+            closes=gettext("end of bracketed text"),
+            held_by=gettext("held by"),
+        )
+
+
+def render_many(
+    items: list[tuple[str, str, str]], *, anchors: bool = True, language: str | None = None, clean: bool = False
+) -> list[Rendered[SafeString]]:
     """Render ``(body, anchor, label)`` triples, from the cache where possible; ``html`` is marked safe.
+
+    With ``language`` (the document's), bracketed text is labelled and announced in it
+    (:func:`bracket_words`); ``clean`` leaves bracketed text out (see :func:`render_markdown`).
 
     One cache round trip for all hits and one for all misses, however many sections a page has.
     A body shown unrendered (see :func:`render_markdown`) is cached too, so a body too costly to
@@ -871,14 +1137,15 @@ def render_many(items: list[tuple[str, str, str]], *, anchors: bool = True) -> l
     from django.core.cache import cache
     from django.utils.safestring import mark_safe
 
-    keys = [_cache_key(*item, anchors) for item in items]
+    words = bracket_words(language) if language else None
+    keys = [_cache_key(*item, anchors, words, clean) for item in items]
     found = cache.get_many(keys)
     missing: dict[str, tuple[str, int, bool]] = {}
     out: list[Rendered[SafeString]] = []
     for key, (body, anchor, label) in zip(keys, items, strict=True):
         hit = found.get(key)
         if hit is None:
-            rendered = render_markdown(body, anchor=anchor, label=label, anchors=anchors)
+            rendered = render_markdown(body, anchor=anchor, label=label, anchors=anchors, words=words, clean=clean)
             hit = missing[key] = (rendered.html, rendered.paragraph_count, rendered.unrendered)
         out.append(Rendered(mark_safe(hit[0]), hit[1], hit[2]))  # noqa: S308 - sanitised by nh3 in render_markdown
     if missing:
@@ -886,6 +1153,8 @@ def render_many(items: list[tuple[str, str, str]], *, anchors: bool = True) -> l
     return out
 
 
-def render_cached(body: str, *, anchor: str, label: str, anchors: bool = True) -> Rendered[SafeString]:
+def render_cached(
+    body: str, *, anchor: str, label: str, anchors: bool = True, language: str | None = None
+) -> Rendered[SafeString]:
     """Render one section body through the cache; ``html`` is marked safe."""
-    return render_many([(body, anchor, label)], anchors=anchors)[0]
+    return render_many([(body, anchor, label)], anchors=anchors, language=language)[0]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import DatabaseError
 
-from drafts.services import jobs, outbox
+from drafts.services import jobs, outbox, tracking
 
 
 @shared_task(autoretry_for=(DatabaseError,), retry_backoff=True, max_retries=5)
@@ -32,7 +32,9 @@ def mails_deliver(self, mail_ids: list[int]) -> int:
 @shared_task
 def outbox_sweep() -> int:
     """What no task took care of (every half minute): notices never expanded, messages due for a
-    retry, jobs never started or left half-way."""
+    retry, jobs never started or left half-way; and the end of each silence procedure whose deadline
+    passed is announced."""
+    tracking.silence_endings_record()
     sweep = outbox.outbox_sweep()
     jobs.jobs_sweep()
     return sweep.sent

@@ -85,7 +85,8 @@ class SectionState:
     ``key`` is stable across renames and moves; it may be ``""`` for input without keys, in which
     case ``parent`` is the parent's ``diffing.temp_id`` (its 0-based index in the same sequence).
     ``position`` is 1-based among live siblings; ``number`` is the derived number ("7.3",
-    "Principle 7"), ``""`` for an unnumbered section.
+    "Principle 7"), ``""`` for an unnumbered section. ``status`` is where the section stood (drafting,
+    in_review, agreed_ad_ref, agreed), ``""`` where not known (a file being imported).
     """
 
     key: str
@@ -94,6 +95,7 @@ class SectionState:
     parent: str | None
     position: int
     number: str
+    status: str = ""
 
 
 @dataclass(frozen=True)

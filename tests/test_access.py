@@ -41,8 +41,12 @@ from drafts.models import (
     DraftSection,
     Invitation,
     Membership,
+    PenHolder,
     Role,
     Section,
+    Silence,
+    SilenceBreak,
+    StatusChange,
 )
 from tests.factories import freeze, make_document, make_principles, make_user
 
@@ -165,6 +169,9 @@ def build_world() -> World:
     # A decision drafted on the public draft's comment and not yet published, for the publishing rows.
     services.comment_dispose(comments=[comments[Draft.Visibility.PUBLIC]], user=system_actor(),
                              draft=drafts[Draft.Visibility.PUBLIC], disposition=Disposition.NOTED, response="Noted.")
+    # The restricted draft is under silence, for the silence rows.
+    services.silence_place(draft=drafts[Draft.Visibility.RESTRICTED], user=system_actor(),
+                           until=timezone.now() + timedelta(days=3))
     people.pop("commenter")
     return World(people=people, document=document, drafts=drafts, comments=comments, first_version=first_version)
 
@@ -192,7 +199,7 @@ def world(built_world) -> World:
 def what_is_written() -> dict[str, object]:
     """Everything an action could write, compared before and after."""
     return {
-        "documents": sorted(Document.objects.values_list("slug", "title")),
+        "documents": sorted(Document.objects.values_list("slug", "title", "pen_holders_only")),
         "memberships": sorted(Membership.objects.values_list("document_id", "user_id", "role")),
         "invitations": sorted(Invitation.objects.values_list("document_id", "email", "invited_by_id")),
         "sections": sorted(Section.objects.values_list(
@@ -205,6 +212,11 @@ def what_is_written() -> dict[str, object]:
             "withdrawn_at")),
         "comment_changes": sorted(CommentChange.objects.values_list("comment_id", "version_id", "how")),
         "flags": sorted(CommentFlag.objects.values_list("comment_id", "user_id", "flag")),
+        "statuses": sorted(StatusChange.objects.values_list("section_id", "to_status", "changed_by_id"))
+        + sorted(Section.objects.values_list("pk", "status")),
+        "pens": sorted(PenHolder.objects.values_list("section_id", "user_id")),
+        "silences": sorted(Silence.objects.values_list("draft_id", "until"))
+        + sorted(SilenceBreak.objects.values_list("silence_id", "user_id")),
     }
 
 
@@ -231,6 +243,10 @@ FLAGS = frozenset({"flags"})
 MEMBERSHIPS = frozenset({"memberships"})
 INVITATIONS = frozenset({"invitations"})
 NEW_DOCUMENT = frozenset({"documents", "sections", "versions"})
+STATUSES = frozenset({"statuses"})
+PENS = frozenset({"pens"})
+SETTINGS = frozenset({"documents"})
+SILENCES = frozenset({"silences"})
 NOTHING: frozenset[str] = frozenset()
 
 REVISED = """# Guidance
@@ -701,6 +717,21 @@ PAGES = {
                               lambda w: {"parent": "", "position": "1", "message": ""}, SECTIONS),
     "POST section_remove": Page("POST", url("section_remove", key="p1-g1"), lambda w: {"message": ""}, SECTIONS),
     "POST section_restore": Page("POST", url("section_restore", key="p1-g2"), lambda w: {"message": ""}, SECTIONS),
+    "GET section_status": Page("GET", url("section_status", key="p1-g1")),
+    "POST section_status": Page("POST", url("section_status", key="p1-g1"),
+                                lambda w: {"to_status": "in_review", "reason": "Ready."}, STATUSES),
+    "GET section_pen_holders": Page("GET", url("section_pen_holders", key="p1-g1")),
+    "POST section_pen_holders": Page("POST", url("section_pen_holders", key="p1-g1"),
+                                     lambda w: {"holders": [w.people["member"].pk]}, PENS),
+    "GET document_progress": Page("GET", url("document_progress")),
+    "POST document_progress": Page("POST", url("document_progress"), lambda w: {"pen_holders_only": "on"}, SETTINGS),
+    "GET my_sections": Page("GET", lambda w: reverse("drafts:my_sections")),
+    "GET silence_place": Page("GET", url("silence_place", number=PUBLIC_DRAFT)),
+    "POST silence_place": Page("POST", url("silence_place", number=PUBLIC_DRAFT),
+                               lambda w: {"until": "2030-01-01 12:00", "confirm": "on"}, SILENCES),
+    "GET silence_break": Page("GET", url("silence_break", number=RESTRICTED_DRAFT)),
+    "POST silence_break": Page("POST", url("silence_break", number=RESTRICTED_DRAFT), lambda w: {"reason": "No."},
+                               SILENCES),
     "GET section_revert": Page("GET", version_url("section_revert")),
     "POST section_revert": Page("POST", version_url("section_revert"),
                                 lambda w: {"message": "Back to it", "base_version": w.section("p1-g1").version_number},
@@ -773,6 +804,18 @@ PAGE_STATUS = {
     "POST section_remove":                   (404,      404,     404,        302,   302,   404,      404,  302),
     "POST section_restore":                  (404,      404,     404,        302,   302,   404,      404,  302),
     "POST section_revert":                   (404,      404,     404,        302,   302,   404,      404,  302),
+    "GET section_status":                    (404,      404,     404,        200,   200,   404,      404,  200),
+    "POST section_status":                   (404,      404,     404,        302,   302,   404,      404,  302),
+    "GET section_pen_holders":               (404,      404,     404,        403,   200,   404,      404,  200),
+    "POST section_pen_holders":              (404,      404,     404,        403,   302,   404,      404,  302),
+    "GET document_progress":                 (404,      404,     404,        200,   200,   404,      404,  200),
+    "POST document_progress":                (404,      404,     404,        403,   302,   404,      404,  302),
+    "GET my_sections":                       (LOGIN,    200,     200,        200,   200,   200,      200,  200),
+    "GET silence_place":                     (404,      404,     404,        403,   200,   404,      404,  200),
+    "POST silence_place":                    (404,      404,     404,        403,   302,   404,      404,  302),
+    # Only invited stakeholders break silence; the working group knows the draft, so it is told why not.
+    "GET silence_break":                     (404,      404,     200,        403,   403,   404,      404,  403),
+    "POST silence_break":                    (404,      404,     302,        403,   403,   404,      404,  403),
 }
 assert PAGE_STATUS.keys() == PAGES.keys()
 

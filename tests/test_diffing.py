@@ -173,6 +173,8 @@ def test_draft_compared_with_itself_has_no_changes(pair: GeneratedPair) -> None:
             "unchanged": len(old),
             "words_inserted": 0,
             "words_deleted": 0,
+            "brackets_opened": 0,
+            "brackets_closed": 0,
         }
 
 
@@ -180,14 +182,18 @@ def test_json_contract(pair: GeneratedPair) -> None:
     data = comparison_as_json(compare_sections(states(pair.old), states(pair.new)))
     json.dumps(data)  # serialisable as it stands
     assert set(data) == {"summary", "sections"}
-    assert list(data["summary"]) == [*CHANGE_KINDS, "unchanged", "words_inserted", "words_deleted"]
+    assert list(data["summary"]) == [
+        *CHANGE_KINDS, "unchanged", "words_inserted", "words_deleted", "brackets_opened", "brackets_closed"
+    ]
     assert len(data["sections"]) == 200 + len(pair.added)
     by_key = {s["key"]: s for s in data["sections"]}
     for entry in data["sections"]:
-        assert set(entry) == {"key", "changes", "from", "to", "words_inserted", "words_deleted"}
+        assert set(entry) == {
+            "key", "changes", "from", "to", "words_inserted", "words_deleted", "brackets_opened", "brackets_closed"
+        }
         for side in ("from", "to"):
             if entry[side] is not None:
-                assert set(entry[side]) == {"number", "heading", "parent", "position"}
+                assert set(entry[side]) == {"number", "heading", "parent", "position", "status"}
     for key in pair.added:
         assert by_key[key]["from"] is None and by_key[key]["changes"] == ["added"]
     for key in pair.removed:

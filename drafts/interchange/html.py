@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from html import escape
 
 from drafts.interchange.markdown import ExportSection
 from drafts.interchange.page import PageFurniture, bcp47, first_page_lines, is_right_to_left, one_line
 from drafts.numbering import anchor_for, display_number
-from drafts.rendering import render_markdown
+from drafts.rendering import bracket_words, render_markdown
 
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
@@ -21,6 +22,12 @@ h1 { font-size: 1.8em; margin-bottom: .2em; }
 .draft-label { font-size: 1.1em; color: #444; margin-top: 0; }
 h2, h3, h4, h5, h6 { font-family: "Helvetica Neue", Arial, sans-serif; break-after: avoid; page-break-after: avoid; }
 .number { font-weight: bold; }
+.visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0);
+                   white-space: nowrap; }
+.bracketed { background: #f3f3f3; }
+.bracket-mark { font-weight: bold; }
+.option-label { font-style: italic; font-size: .9em; }
+.holders { font-size: .85em; margin-inline-start: .2em; }
 nav.toc ol { list-style: none; padding-left: 0; }
 nav.toc li.depth-1 { padding-left: 1.5em; } nav.toc li.depth-2 { padding-left: 3em; }
 nav.toc li.depth-3, nav.toc li.depth-4 { padding-left: 4.5em; }
@@ -88,6 +95,8 @@ def export_html(
     """
     language = furniture.language if furniture is not None else lang
     rtl = is_right_to_left(language)
+    # Option labels in the text's language; no announcements for screen readers: a PDF has no hidden text.
+    words = dataclasses.replace(bracket_words(language), opens="", closes="", held_by="")
     toc: list[str] = []
     body: list[str] = []
     for section in sections:
@@ -99,7 +108,9 @@ def export_html(
         toc.append(f'<li class="depth-{section.depth}"><a href="#{anchor}">{number}{heading}</a></li>')
         # Control characters mean nothing in a text and would print as boxes; tabs and line ends stay.
         body_text = _CONTROL.sub("", section.body)
-        rendered = render_markdown(body_text, anchor=anchor, label=section.number or section.heading)
+        rendered = render_markdown(
+            body_text, anchor=anchor, label=section.number or section.heading, words=words
+        )
         body.append(
             f'<section class="section depth-{section.depth}" id="{anchor}">\n'
             f'<h{level} id="{anchor}-h">{number}{heading}</h{level}>\n'

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from html import escape, unescape
 from pathlib import Path
 
+from drafts import brackets
 from drafts.interchange.markdown import (
     _FENCE,
     _HEADING,
@@ -33,7 +34,7 @@ from drafts.interchange.ooxml import _XML_INVALID, _rewrite_docx
 from drafts.interchange.page import PageFurniture, bcp47, first_page_lines, is_right_to_left, one_line
 from drafts.interchange.sentinels import _COMMENT_CLOSE, _COMMENT_OPEN, _clean_text
 from drafts.numbering import anchor_for
-from drafts.rendering import render_markdown
+from drafts.rendering import bracket_words, render_markdown
 
 logger = logging.getLogger(__name__)
 
@@ -1052,6 +1053,11 @@ def export_docx(
     :func:`markdown_to_docx`.
     """
     out = [f"# {_escape_markdown_text(_one_line(title))}", ""]
+    option = bracket_words(language).option
+
+    def option_label(n: int) -> str:
+        return (option % {"n": n}).rstrip(":：")
+
     for index, section in enumerate(sections, start=1):
         heading = _escape_markdown_text(_one_line(numbered_heading(section, scheme, language)))
         if keys:
@@ -1062,5 +1068,8 @@ def export_docx(
             attributes += f' paragraphs="{count}"'
         out += [f"{'#' * min(section.depth + 2, 6)} {heading} {{{attributes}}}", ""]
         if section.body.strip():
-            out += [_scope_footnotes(section.body.strip("\n"), f"s{index}"), ""]
+            # Bracketed text as Word shows it: square brackets, "Option 1 / Option 2"; a copy for
+            # re-import (keys) keeps the syntax as typed.
+            body = section.body if keys else brackets.plain(section.body, option_label=option_label)
+            out += [_scope_footnotes(body.strip("\n"), f"s{index}"), ""]
     return markdown_to_docx("\n".join(out), subtitle=label, furniture=furniture)

@@ -20,7 +20,9 @@ from drafts.models.documents import (
     Membership,
     Role,
     Section,
+    SectionStatus,
     key_validator,
+    validate_brackets,
     validate_heading,
     validate_renderable,
     validate_single_line,
@@ -29,6 +31,7 @@ from drafts.models.documents import (
 from drafts.models.drafts import Draft, DraftSection, FrozenDraftError
 from drafts.models.lineage import CommentChange, Match, ParagraphLineage
 from drafts.models.people import Invitation, Submission
+from drafts.models.tracking import PenHolder, Silence, SilenceBreak, StatusChange
 from drafts.models.work import Job, Notice, OutboundMail
 from drafts.values import BODY_MAX_CHARS, HEADING_MAX_LENGTH, KEY_PATTERN
 
@@ -54,12 +57,18 @@ __all__ = [
     "Notice",
     "OutboundMail",
     "ParagraphLineage",
+    "PenHolder",
     "Profile",
     "Role",
     "Section",
+    "SectionStatus",
+    "Silence",
+    "SilenceBreak",
     "StakeholderCategory",
+    "StatusChange",
     "Submission",
     "key_validator",
+    "validate_brackets",
     "validate_heading",
     "validate_renderable",
     "validate_single_line",

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
-from drafts import numbering, rendering
+from drafts import brackets, numbering, rendering
 from drafts.values import BODY_MAX_CHARS, HEADING_MAX_LENGTH, KEY_PATTERN
 
 key_validator = RegexValidator(
@@ -114,6 +114,35 @@ def validate_renderable(value: str) -> None:
         ) from refusal
 
 
+_BRACKET_ERRORS = {
+    "unclosed": _("Line %(line)s, column %(column)s: this bracket “[[” is not closed by “]]” in its paragraph."),
+    "unopened": _("Line %(line)s, column %(column)s: “]]” closes a bracket that was never opened with “[[”."),
+    "option_outside": _(
+        "Line %(line)s, column %(column)s: “||” separates options only inside a bracket: write [[first || second]]."
+    ),
+    "too_deep": _("Line %(line)s, column %(column)s: brackets nest only one level inside another."),
+    "empty_holders": _(
+        "Line %(line)s, column %(column)s: name who holds the bracket between the braces, "
+        "separated by commas (“{EU, G77}”), or leave the braces out."
+    ),
+    "unclosed_holders": _("Line %(line)s, column %(column)s: the list of who holds the bracket is not closed by “}”."),
+    "empty_bracket": _("Line %(line)s, column %(column)s: this bracket holds no text."),
+    "empty_option": _("Line %(line)s, column %(column)s: an option of this bracket is empty."),
+}
+
+
+def validate_brackets(value: str) -> None:
+    """Bracketed text (``[[text]]``, ``[[a || b]]``, ``[[text]]{EU, G77}``) is well formed: the first
+    mistake, as a message that points at its line and column (DESIGN: brackets)."""
+    try:
+        brackets.check(value)
+    except brackets.BracketError as error:
+        message = _BRACKET_ERRORS.get(error.code, _BRACKET_ERRORS["unclosed"])
+        raise ValidationError(
+            message, code=f"bracket_{error.code}", params={"line": error.line, "column": error.column}
+        ) from error
+
+
 def validate_heading(value: str) -> None:
     """A heading says something, on one line: the one rule behind the form, the model and the database constraint."""
     if not has_visible_text(value):
@@ -125,6 +154,24 @@ class Role(models.TextChoices):
     EDITOR = "editor", _("Editor")
     MEMBER = "member", _("Working-group member")
     STAKEHOLDER = "stakeholder", _("Stakeholder")
+
+
+class SectionStatus(models.TextChoices):
+    """The fixed workflow of a section: forward one step at a time, back to any earlier step."""
+
+    DRAFTING = "drafting", _("Drafting")
+    IN_REVIEW = "in_review", _("In review")
+    AGREED_AD_REF = "agreed_ad_ref", _("Agreed ad referendum")
+    AGREED = "agreed", _("Agreed")
+
+    @classmethod
+    def order(cls, status: str) -> int:
+        return list(cls.values).index(status)
+
+    @classmethod
+    def is_agreed(cls, status: str) -> bool:
+        """Agreed or agreed ad referendum: editing it reopens it, and only editors may."""
+        return status in (cls.AGREED_AD_REF, cls.AGREED)
 
 
 class Document(models.Model):
@@ -154,6 +201,11 @@ class Document(models.Model):
         help_text=_("Comment windows and every date of the document are entered and shown in this time zone."),
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
+    pen_holders_only = models.BooleanField(
+        _("only pen-holders edit their sections"),
+        default=False,
+        help_text=_("If on, a section with pen-holders is edited only by them and the editors."),
+    )
 
     class Meta:
         ordering = ["title"]
@@ -228,9 +280,12 @@ class Section(models.Model):
     numbered = models.BooleanField(_("numbered"), default=True)
     heading = models.CharField(_("heading"), max_length=HEADING_MAX_LENGTH)
     body = models.TextField(
-        _("text"), blank=True, validators=[MaxLengthValidator(BODY_MAX_CHARS), validate_renderable]
+        _("text"), blank=True, validators=[MaxLengthValidator(BODY_MAX_CHARS), validate_renderable, validate_brackets]
     )
     removed = models.BooleanField(_("removed"), default=False)
+    # Where the section stands (SectionStatus); not versioned: its changes are
+    # StatusChange rows, and a draft records it in each snapshot.
+    status = models.CharField(_("status"), max_length=20, choices=SectionStatus.choices, default=SectionStatus.DRAFTING)
     # Count of versions; the edit form carries it so a stale save is detected (optimistic locking).
     version_number = models.PositiveIntegerField(_("version"), default=0)
 
@@ -248,6 +303,7 @@ class Section(models.Model):
             models.CheckConstraint(
                 condition=LessThanOrEqual(Length("body"), BODY_MAX_CHARS), name="section_body_at_most_1mb"
             ),
+            models.CheckConstraint(condition=models.Q(status__in=SectionStatus.values), name="section_status_known"),
         ]
 
     def __str__(self) -> str:

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from drafts import numbering
-from drafts.models.documents import Document, Section, validate_single_line
+from drafts.models.documents import Document, Section, SectionStatus, validate_single_line
 from drafts.values import HEADING_MAX_LENGTH
 
 
@@ -203,6 +203,7 @@ class DraftSection(models.Model):
     number = models.CharField(_("number"), max_length=40, blank=True)
     heading = models.CharField(_("heading"), max_length=HEADING_MAX_LENGTH)
     body = models.TextField(_("text"), blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=SectionStatus.choices, default=SectionStatus.DRAFTING)
 
     objects = DraftSectionQuerySet.as_manager()
 

@@ -26,6 +26,8 @@ class Notice(models.Model):
         DRAFT_PUBLISHED = "draft_published", _("A new draft is out")
         DECISIONS_PUBLISHED = "decisions_published", _("Decisions published")
         INVITATION = "invitation", _("Invitation")
+        SILENCE_BROKEN = "silence_broken", _("Silence broken")
+        SILENCE_ENDED = "silence_ended", _("Silence procedure ended")
 
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="notices")

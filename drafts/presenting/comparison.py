@@ -305,6 +305,14 @@ def _with_old_places(sections: list[SectionView], old_states: list[SectionState]
     return out
 
 
+def _status_note(change: diffing.SectionChange) -> str:
+    """" (in_review -> agreed)" where the status changed, " (agreed)" where it stayed agreed."""
+    old, new = (change.old.status if change.old else ""), (change.new.status if change.new else "")
+    if old and new and old != new:
+        return f" ({old} -> {new})"
+    return f" ({new})" if new.startswith("agreed") else ""
+
+
 def as_text(view: ComparisonView) -> str:
     """A plain-text summary: one line per changed section."""
     s = view.comparison.summary
@@ -313,7 +321,8 @@ def as_text(view: ComparisonView) -> str:
         ", ".join(
             f"{s[k]} {k}" for k in ("added", "removed", "moved", "renamed", "renumbered", "modified", "unchanged")
         )
-        + f"; words +{s['words_inserted']} -{s['words_deleted']}",
+        + f"; words +{s['words_inserted']} -{s['words_deleted']}"
+        + f"; brackets opened {s['brackets_opened']}, closed {s['brackets_closed']}",
     ]
     if not view.changed_count:
         lines.append("No changes.")
@@ -324,7 +333,7 @@ def as_text(view: ComparisonView) -> str:
         heading = change.latest.heading
         words = f" (+{change.words_inserted} -{change.words_deleted} words)" if "modified" in change.changes else ""
         title = " ".join(part for part in (section.label, heading) if part)
-        lines.append(f"  [{', '.join(change.changes)}] {title}{words}")
+        lines.append(f"  [{', '.join(change.changes)}] {title}{words}{_status_note(change)}")
         if section.merged_into is not None:
             lines.append(f"      merged into {section.merged_label}")
         for m in section.reasons.messages:

@@ -44,6 +44,19 @@ from drafts.selectors.lineage import (
     next_draft,
     orphans,
 )
+from drafts.selectors.tracking import (
+    HeldSection,
+    Progress,
+    ProgressRow,
+    SilenceState,
+    bracket_counts,
+    pen_holder_candidates,
+    pen_holders_by_section,
+    progress,
+    sections_held_by,
+    silence_of,
+    status_changes,
+)
 from drafts.selectors.work import (
     MailCounts,
     draft_mail_counts,
@@ -55,9 +68,14 @@ from drafts.selectors.work import (
 )
 
 __all__ = [
+    "HeldSection",
     "Landing",
     "MailCounts",
     "OutlineEntry",
+    "Progress",
+    "ProgressRow",
+    "SilenceState",
+    "bracket_counts",
     "carried_over",
     "change_reasons",
     "citable_comments",
@@ -87,12 +105,18 @@ __all__ = [
     "open_draft",
     "orphans",
     "outbox_of",
+    "pen_holder_candidates",
+    "pen_holders_by_section",
     "pending_neighbours",
     "people_with_email",
     "placement_choices",
+    "progress",
     "public_state",
     "section_history",
     "section_versions",
+    "sections_held_by",
+    "silence_of",
+    "status_changes",
     "unpublished_decisions",
     "version_state",
     "working_copy",

@@ -27,6 +27,7 @@ def working_copy_states(document: Document) -> list[SectionState]:
             parent=None if e.section.parent_id is None else keys.get(e.section.parent_id),
             position=e.position,
             number=e.number,
+            status=e.section.status,
         )
         for e in entries
     ]
@@ -35,7 +36,8 @@ def working_copy_states(document: Document) -> list[SectionState]:
 def draft_states(draft: Draft) -> list[SectionState]:
     return [
         SectionState(
-            key=s.key, heading=s.heading, body=s.body, parent=s.parent_key or None, position=s.position, number=s.number
+            key=s.key, heading=s.heading, body=s.body, parent=s.parent_key or None, position=s.position,
+            number=s.number, status=s.status,
         )
         for s in draft_sections(draft)
     ]

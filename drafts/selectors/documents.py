@@ -23,7 +23,8 @@ if TYPE_CHECKING:
 
 def drafts_visible_to(user: User, document: Document) -> QuerySet[Draft]:
     """The drafts of one document this person may read."""
-    drafts = Draft.objects.filter(document=document).select_related("document")
+    # With its silence procedure, if any (one join): the reading page shows it without another query.
+    drafts = Draft.objects.filter(document=document).select_related("document", "silence")
     return drafts.filter(visibility__in=access_for(user, document).readable_visibilities)
 
 

@@ -70,7 +70,8 @@ def public_state(slug: str) -> str | None:
     A frozen draft's text and numbering never change; what can is the document's own title and
     settings, which drafts are public and their settings (label, visibility, status, window, note),
     and the comments shown on them with their decisions. Any change to one of these changes the string,
-    so a page cached under it is never stale. While a window is open or still to come, the string also
+    so a page cached under it is never stale (a silence procedure's breaks and its deadline passing
+    too). While a window is open or still to come, the string also
     changes every ``PUBLIC_PAGE_MAX_AGE`` seconds, since the page says how long is left.
     """
     document = Document.objects.filter(slug=slug).first()
@@ -79,7 +80,8 @@ def public_state(slug: str) -> str | None:
     drafts = list(
         Draft.objects.filter(document=document, visibility=Draft.Visibility.PUBLIC)
         .order_by("number")
-        .values_list("pk", "number", *Draft.EDITABLE_FIELDS)
+        .annotate(broken=Count("silence__breaks"), last_break=Max("silence__breaks__broken_at"))
+        .values_list("pk", "number", *Draft.EDITABLE_FIELDS, "silence__until", "broken", "last_break")
     )
     if not drafts:
         return None
@@ -96,8 +98,10 @@ def public_state(slug: str) -> str | None:
         addressed=Sum("addressed_in_id"),
     )
     now = timezone.now()
+    # A silence procedure shows its state: placed, broken (by whom), and over once its deadline passes.
+    silences = [(row[0], row[-3] is not None and row[-3] <= now) for row in drafts]
     until = 2 + Draft.EDITABLE_FIELDS.index("comments_open_until")
     live = any(row[until] is not None and row[until] > now for row in drafts)
     bucket = int(now.timestamp() // max(settings.PUBLIC_PAGE_MAX_AGE, 1)) if live else None
     fixed = (document.pk, document.title, document.symbol, document.language, document.numbering, document.time_zone)
-    return repr((fixed, drafts, sorted(comments.items()), bucket))
+    return repr((fixed, drafts, sorted(comments.items()), silences, bucket))

@@ -41,6 +41,15 @@ from drafts.services.sections import (
     version_fields,
     who,
 )
+from drafts.services.tracking import (
+    allowed_statuses,
+    document_pen_holders_only_set,
+    section_pen_holders_set,
+    section_status_change,
+    silence_break,
+    silence_endings_record,
+    silence_place,
+)
 
 __all__ = [
     "CommentRefused",
@@ -49,6 +58,7 @@ __all__ = [
     "ImportReport",
     "MuteTarget",
     "Saved",
+    "allowed_statuses",
     "comment_apply_proposal",
     "comment_decide",
     "comment_dispose",
@@ -67,6 +77,7 @@ __all__ = [
     "decisions_publish",
     "document_create",
     "document_import",
+    "document_pen_holders_only_set",
     "draft_freeze",
     "draft_update_settings",
     "edit_conflict",
@@ -81,11 +92,16 @@ __all__ = [
     "preferences_set",
     "section_create",
     "section_move",
+    "section_pen_holders_set",
     "section_remove",
     "section_restore",
     "section_revert",
     "section_save",
+    "section_status_change",
     "section_update",
+    "silence_break",
+    "silence_endings_record",
+    "silence_place",
     "stakeholder_sign_up",
     "version_fields",
     "who",

@@ -107,6 +107,7 @@ def draft_freeze(
                 number=place.number,
                 heading=section.heading,
                 body=section.body,
+                status=section.status,
             )
         )
     DraftSection.objects.bulk_create(snapshots, batch_size=500)

@@ -13,8 +13,9 @@ from django.utils.translation import gettext as _
 from drafts import access, selectors
 from drafts.access import Action
 from drafts.diffing import compare_sections, temp_id
-from drafts.models import Document, Section, validate_heading, validate_renderable
+from drafts.models import Document, Section, validate_brackets, validate_heading, validate_renderable
 from drafts.models.documents import default_time_zone
+from drafts.services import lineage, tracking
 from drafts.services.documents import document_create
 from drafts.services.sections import _open_slot, _save_version, unique_key
 from drafts.values import BODY_MAX_CHARS, SectionState
@@ -219,6 +220,8 @@ def document_import(
             section.heading, section.body, section.numbered = parsed_section.heading, parsed_section.body, numbered
             section.parent, section.position, section.removed = parent, positions[index], False
             _save_version(section, user=user, message=(messages or {}).get(section.key, message))
+            if text_changed:
+                _reopen(section, user, (messages or {}).get(section.key, message))
         elif section.position != positions[index]:
             # A shift caused by others: the number is derived, so no version.
             Section.objects.filter(pk=section.pk).update(position=positions[index])
@@ -230,7 +233,14 @@ def document_import(
         if not dry_run:
             section.removed = True
             _save_version(section, user=user, message=(messages or {}).get(section.key, message))
+            _reopen(section, user, (messages or {}).get(section.key, message))
     return report
+
+
+def _reopen(section: Section, user: UserModel, message: str) -> None:
+    """An imported revision that changes an agreed section puts it back to review (only editors import)."""
+    reason = message.strip() or _("Changed by an imported revision")
+    tracking.agreed_reopen(section=section, user=user, reason=reason, version=lineage.section_version_now(section))
 
 
 def _check_sections(sections: Sequence[ParsedSection]) -> None:
@@ -240,6 +250,7 @@ def _check_sections(sections: Sequence[ParsedSection]) -> None:
         try:
             validate_heading(parsed_section.heading)
             validate_renderable(parsed_section.body)
+            validate_brackets(parsed_section.body)
         except ValidationError as refusal:
             raise ValidationError(
                 _("Section “%(heading)s”: %(problem)s")

@@ -256,3 +256,36 @@ def invitation_mails(invitation: Invitation, *, has_account: bool) -> list[Mail]
              "sign_up": absolute(f"{reverse('sign_up')}?{urlencode({'next': path})}")},
         )
     return [Mail(invitation.email, subject, body)]
+
+
+# Silence procedure: broken, or ended, to everyone with a role on the document who reads the draft ----
+
+
+def _silence_audience(draft: Draft) -> list[UserModel]:
+    people = get_user_model().objects.filter(
+        memberships__document=draft.document, is_active=True
+    ).exclude(email="").distinct().order_by("pk")
+    return [p for p in people if access.access_for(p, draft.document).allows(Action.READ_DRAFT, draft)]
+
+
+def silence_mails(draft: Draft, *, ended: bool) -> list[Mail]:
+    """The silence procedure on ``draft`` was broken (a break was just recorded) or has ended: the
+    outcome, who broke it and why, to each person with a role on the document who reads the draft."""
+    draft = Draft.objects.select_related("document", "silence").get(pk=draft.pk)
+    silence = draft.silence
+    breaks = list(silence.breaks.select_related("user").order_by("broken_at", "pk"))
+    url = absolute(draft.get_absolute_url())
+    mails = []
+    for person in _silence_audience(draft):
+        with override(settings.LANGUAGE_CODE), _their_time(person, draft.document):
+            names = {"document": draft.document.title, "draft": draft.title}
+            if not ended:
+                subject = _("%(document)s: silence on %(draft)s has been broken") % names
+            elif breaks:
+                subject = _("%(document)s: the silence procedure on %(draft)s has ended; silence was broken") % names
+            else:
+                subject = _("%(document)s: %(draft)s is adopted under silence") % names
+            body = _body("silence.txt", {"draft": draft, "silence": silence, "breaks": breaks, "ended": ended,
+                                         "url": url})
+        mails.append(Mail(person.email, subject, body))
+    return mails

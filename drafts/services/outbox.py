@@ -101,11 +101,18 @@ def _invitation(notice: Notice) -> list[notifications.Mail]:
     return notifications.invitation_mails(notice.invitation, has_account=bool(notice.data["has_account"]))
 
 
+def _silence(notice: Notice) -> list[notifications.Mail]:
+    assert notice.draft is not None
+    return notifications.silence_mails(notice.draft, ended=notice.kind == Notice.Kind.SILENCE_ENDED)
+
+
 _MAILS: dict[str, Callable[[Notice], list[notifications.Mail]]] = {
     Notice.Kind.FOLLOWUP: _followup,
     Notice.Kind.DRAFT_PUBLISHED: _draft_published,
     Notice.Kind.DECISIONS_PUBLISHED: _decisions_published,
     Notice.Kind.INVITATION: _invitation,
+    Notice.Kind.SILENCE_BROKEN: _silence,
+    Notice.Kind.SILENCE_ENDED: _silence,
 }
 
 

@@ -23,7 +23,7 @@ from drafts import access, selectors, values
 from drafts.access import Action
 from drafts.merge import MergeResult, merge3, merge_line
 from drafts.models import CommentChange, Document, DraftComment, Section
-from drafts.services import lineage
+from drafts.services import lineage, tracking
 from drafts.services.submissions import submission_record, submitted_result
 
 if TYPE_CHECKING:
@@ -261,6 +261,7 @@ def section_create(
     )
     _open_slot(document, parent, position)
     _save_version(section, user=user, message=message or _("Added"))
+    tracking.pen_holder_on_create(section=section, user=user)
     submission_record(user=user, action="section_create", key=submission, result=section.pk)
     return section
 
@@ -276,11 +277,12 @@ def section_update(
     numbered: bool | None = None,
     addresses: Iterable[DraftComment] = (),
     link_as: str = CommentChange.How.CITED,
+    reopen_reason: str = "",
 ) -> Section:
     """Save new text for a section (see :func:`section_save`); the section as saved."""
     return section_save(
         section=section, user=user, base_version=base_version, heading=heading, body=body, message=message,
-        numbered=numbered, addresses=addresses, link_as=link_as,
+        numbered=numbered, addresses=addresses, link_as=link_as, reopen_reason=reopen_reason,
     ).section
 
 
@@ -296,6 +298,7 @@ def section_save(
     numbered: bool | None = None,
     addresses: Iterable[DraftComment] = (),
     link_as: str = CommentChange.How.CITED,
+    reopen_reason: str = "",
 ) -> Saved:
     """Save new text for a section edited from ``base_version``.
 
@@ -306,8 +309,10 @@ def section_save(
     nothing is written. No one's words are ever lost.
     ``addresses`` are comments (on any draft of the document) the new version carries out; the
     links are stored with the version (``link_as`` says how they were made).
+    An agreed section (either agreed status) is edited by editors only, with a ``reopen_reason``; the
+    save puts it back to "in review".
     """
-    access.require(user, section.document, Action.EDIT_SECTIONS)
+    tracking.require_section_edit(user, section)
     addresses = list(addresses)
     foreign = [str(c) for c in addresses if c.draft.document_id != section.document_id or c.level]
     if foreign:
@@ -337,12 +342,16 @@ def section_save(
         if (current.heading, current.body, current.numbered) == (heading, body, new_numbered):
             return Saved(current, created=False)  # what they saved already has every change of this edit
         message = _merged_message(message, current, merged_with)
+    reopen_reason = tracking.agreed_edit_check(user, current, reopen_reason)
     current.heading, current.body, current.numbered = heading.strip(), body, new_numbered
     _save_version(current, user=user, message=message)
-    if addresses:
-        lineage.comment_changes_record(
-            comments=addresses, version=lineage.section_version_now(current), section=current, user=user, how=link_as
-        )
+    if addresses or reopen_reason:
+        version = lineage.section_version_now(current)
+        tracking.agreed_reopen(section=current, user=user, reason=reopen_reason, version=version)
+        if addresses:
+            lineage.comment_changes_record(
+                comments=addresses, version=version, section=current, user=user, how=link_as
+            )
     return Saved(current, merged_with, merged_body)
 
 
@@ -351,7 +360,7 @@ def section_move(
     *, section: Section, user: UserModel, parent: Section | None, position: int, message: str = ""
 ) -> Section:
     """Move a section (with its subsections) under ``parent`` at ``position``; others renumber."""
-    access.require(user, section.document, Action.EDIT_SECTIONS)
+    tracking.require_section_edit(user, section)
     current = Section.objects.select_for_update().get(pk=section.pk)
     _check_parent(current.document, parent, current)
     last = _sibling_count(current.document, parent, exclude=current) + 1
@@ -366,19 +375,24 @@ def section_move(
 
 @transaction.atomic
 def section_remove(*, section: Section, user: UserModel, message: str = "") -> Section:
-    """Mark a section removed (it and its subsections leave the working copy; nothing is deleted)."""
-    access.require(user, section.document, Action.EDIT_SECTIONS)
+    """Mark a section removed (it and its subsections leave the working copy; nothing is deleted).
+    An agreed section is removed by editors only, with the message as the reason."""
+    tracking.require_section_edit(user, section)
     current = Section.objects.select_for_update().get(pk=section.pk)
     if current.removed:
         return current
+    reason = tracking.agreed_edit_check(user, current, message, field="message")
     current.removed = True
-    return _save_version(current, user=user, message=message or _("Removed"))
+    _save_version(current, user=user, message=message or _("Removed"))
+    if reason:
+        tracking.agreed_reopen(section=current, user=user, reason=reason, version=lineage.section_version_now(current))
+    return current
 
 
 @transaction.atomic
 def section_restore(*, section: Section, user: UserModel, message: str = "") -> Section:
     """Bring a removed section back where it stood."""
-    access.require(user, section.document, Action.EDIT_SECTIONS)
+    tracking.require_section_edit(user, section)
     current = Section.objects.select_for_update().get(pk=section.pk)
     if not current.removed:
         return current
@@ -403,8 +417,9 @@ def section_revert(
     author ("Reverted to version 3 (by Alice Member, 2 Dec 2026 14:05): <reason>"), so two versions
     saved in one minute are never confused. ``base_version`` is the version the person saw when they
     confirmed: if someone saved since, nothing is written (they would revert words they never saw).
+    An agreed section is reverted by editors only, with the message as the reason.
     """
-    access.require(user, section.document, Action.EDIT_SECTIONS)
+    tracking.require_section_edit(user, section)
     current = Section.objects.select_for_update().get(pk=section.pk)
     if version.object_id != str(current.pk) or version.content_type_id != ContentType.objects.get_for_model(Section).pk:
         raise ValidationError(_("That version belongs to another section."), code="foreign_version")
@@ -422,6 +437,7 @@ def section_revert(
         raise ValidationError(
             _("The section already reads as that version; there is nothing to revert."), code="unchanged"
         )
+    reason = tracking.agreed_edit_check(user, current, message, field="message")
     number = selectors.section_versions(current).filter(pk__lte=version.pk).count()
     current.heading, current.body, current.numbered = fields["heading"], fields["body"], numbered
     note = _("Reverted to version %(number)d (by %(who)s, %(date)s)") % {
@@ -429,4 +445,7 @@ def section_revert(
         "who": who(version.revision.user),
         "date": values.when(version.revision.date_created),
     }
-    return _save_version(current, user=user, message=f"{note}: {message.strip()}" if message.strip() else note)
+    _save_version(current, user=user, message=f"{note}: {message.strip()}" if message.strip() else note)
+    if reason:
+        tracking.agreed_reopen(section=current, user=user, reason=reason, version=lineage.section_version_now(current))
+    return current

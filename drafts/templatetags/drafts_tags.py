@@ -13,7 +13,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from drafts import selectors, values
-from drafts.models import Draft
+from drafts.models import Draft, SectionStatus
 from drafts.presenting.comparison import words_note
 
 if TYPE_CHECKING:
@@ -189,3 +189,9 @@ def draft_notice(context: template.Context, draft: Draft) -> dict:
         "newest": newest if newest is not None and newest.pk != draft.pk else None,
         "now": timezone.now(),
     }
+
+
+@register.filter
+def status_label(status: str) -> str:
+    """``{{ snapshot.status|status_label }}``: "Agreed ad referendum" for ``agreed_ad_ref`` (empty if unknown)."""
+    return str(SectionStatus(status).label) if status in SectionStatus.values else ""

@@ -47,7 +47,10 @@ def draft_general_comments(request: HttpRequest, slug: str, number: int) -> Http
 def _paragraphs(snapshot: DraftSection | None) -> tuple[SafeString | None, int]:
     if snapshot is None:
         return None, 0
-    body = rendering.render_cached(snapshot.body, anchor=snapshot.anchor, label=snapshot.number or snapshot.heading)
+    body = rendering.render_cached(
+        snapshot.body, anchor=snapshot.anchor, label=snapshot.number or snapshot.heading,
+        language=snapshot.draft.document.language,
+    )
     return body.html, body.paragraph_count
 
 

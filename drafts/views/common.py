@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-_ABOUT_A_DRAFT = (Action.READ_DRAFT, Action.COMMENT)
+_ABOUT_A_DRAFT = (Action.READ_DRAFT, Action.COMMENT, Action.BREAK_SILENCE)
 
 
 def _refuse(access: DocumentAccess, action: Action, draft: Draft | None = None) -> None:

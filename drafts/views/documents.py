@@ -35,6 +35,7 @@ def document_detail(request: HttpRequest, slug: str) -> HttpResponse:
     }
     if access.in_working_group:
         context["entries"], context["removed"] = selectors.working_copy(document)
+        context["pen_holders"] = selectors.pen_holders_by_section(document)
     return render(request, "drafts/document_detail.html", context)
 
 

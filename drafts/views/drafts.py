@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from drafts import forms, interchange, rendering, selectors, services
 from drafts.access import Action
-from drafts.models import Draft
+from drafts.models import Draft, SectionStatus
 from drafts.numbering import display_number
 from drafts.presenting.documents import draft_furniture
 from drafts.services import export_jobs
@@ -29,13 +29,23 @@ def draft_list(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+READING_VIEWS = ("as_is", "clean", "options")  # ?view=: the text as is, the agreed text only, options side by side
+
+
 @require_safe
-@public_page()
+@public_page("view")
 def draft_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     draft, access = draft_for(request, slug, number)
     document = draft.document
+    view = request.GET.get("view", "as_is")
+    if view not in READING_VIEWS:
+        view = "as_is"
     snapshots = selectors.draft_sections(draft)
-    rendered = rendering.render_many([(s.body, s.anchor, s.number or s.heading) for s in snapshots])
+    silence = selectors.silence_of(request.user, draft)
+    rendered = rendering.render_many(
+        [(s.body, s.anchor, s.number or s.heading) for s in snapshots],
+        language=document.language, clean=view == "clean",
+    )
     counts = selectors.comment_counts(selectors.comments_visible_to(request.user, draft))
     sections = []
     for snapshot, body in zip(snapshots, rendered, strict=True):
@@ -64,6 +74,12 @@ def draft_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
             "comment_total": sum(counts.values()),
             "can_manage": access.allows(Action.MANAGE_COMMENTS),
             "can_see_all_comments": access.in_working_group,
+            "view": view,
+            "silence": silence,
+            "can_break": access.allows(Action.BREAK_SILENCE, draft)
+            and not (silence and silence.broken_by(request.user)),
+            "can_place_silence": access.allows(Action.MANAGE_DRAFTS),
+            "show_status": access.in_working_group or any(s.status != SectionStatus.DRAFTING for s in snapshots),
         },
     )
 

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from drafts import forms, rendering, selectors, services
 from drafts.access import Action
-from drafts.models import Document, Section
+from drafts.models import Document, Section, SectionStatus
 from drafts.presenting import comparison, merging
 from drafts.values import SectionState, parse_id
 from drafts.views.common import acting_user, attempt, document_for, posted, preview, section_of
@@ -20,8 +20,9 @@ from drafts.views.common import acting_user, attempt, document_for, posted, prev
 
 @require_GET
 def section_detail(request: HttpRequest, slug: str, key: str) -> HttpResponse:
-    document, _access = document_for(request, slug, Action.SEE_WORKING_COPY)
+    document, access = document_for(request, slug, Action.SEE_WORKING_COPY)
     section = section_of(document, key)
+    holders = selectors.pen_holders_by_section(document).get(section.pk, [])
     entries, _removed = selectors.working_copy(document)
     entry = next((e for e in entries if e.section.pk == section.pk), None)
     label = entry.label if entry else section.heading
@@ -29,11 +30,16 @@ def section_detail(request: HttpRequest, slug: str, key: str) -> HttpResponse:
         section.body,
         anchor=entry.anchor if entry else f"s-{section.key}",
         label=entry.number if entry and entry.number else section.heading,
+        language=document.language,
     ).html
     return render(
         request,
         "drafts/section_detail.html",
-        {"document": document, "section": section, "entry": entry, "label": label, "html": html},
+        {
+            "document": document, "section": section, "entry": entry, "label": label, "html": html,
+            "pen_holders": holders, "can_edit": access.may_edit_section({u.pk for u in holders}),
+            "can_assign": access.allows(Action.MANAGE_MEMBERS),
+        },
     )
 
 
@@ -56,7 +62,7 @@ def section_edit(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     elif request.method == "POST" and "resolve" in request.POST:
         return _settle_conflict(request, document, section, citable)
     elif request.method == "POST":
-        form = forms.SectionEditForm(request.POST, citable=citable)
+        form = forms.SectionEditForm(request.POST, citable=citable, agreed=SectionStatus.is_agreed(section.status))
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -71,6 +77,7 @@ def section_edit(request: HttpRequest, slug: str, key: str) -> HttpResponse:
                         numbered=data["numbered"],
                         message=data["message"],
                         addresses=data["addresses"],
+                        reopen_reason=data.get("reopen_reason", ""),
                     ),
                 )
             except services.EditConflict as exc:
@@ -80,6 +87,7 @@ def section_edit(request: HttpRequest, slug: str, key: str) -> HttpResponse:
                 return redirect(saved.section)
     else:
         form = forms.SectionEditForm(
+            agreed=SectionStatus.is_agreed(section.status),
             initial={
                 "heading": section.heading,
                 "body": section.body,
@@ -305,7 +313,11 @@ def section_history(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     section = section_of(document, key)
     entries = selectors.section_history(request.user, section)
     rows = list(zip(entries, [*entries[1:], None], strict=True))  # each with the one before it
-    return render(request, "drafts/section_history.html", {"document": document, "section": section, "rows": rows})
+    return render(
+        request,
+        "drafts/section_history.html",
+        {"document": document, "section": section, "rows": rows, "changes": selectors.status_changes(section)},
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -352,7 +364,9 @@ def section_version(request: HttpRequest, slug: str, key: str, version_id: int) 
     if entry is None:
         raise Http404
     version, fields = entry.version, entry.version.field_dict
-    html = rendering.render_cached(fields["body"], anchor=f"v{version.pk}", label=fields["heading"]).html
+    html = rendering.render_cached(
+        fields["body"], anchor=f"v{version.pk}", label=fields["heading"], language=document.language
+    ).html
     return render(
         request,
         "drafts/section_version.html",

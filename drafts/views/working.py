@@ -17,7 +17,9 @@ def working_copy_text(request: HttpRequest, slug: str) -> HttpResponse:
     document, _access = document_for(request, slug, Action.SEE_WORKING_COPY)
     entries, _removed = selectors.working_copy(document)
     # The same (body, anchor, label) as the section page renders, so the two share one cached rendering.
-    rendered = rendering.render_many([(e.section.body, e.anchor, e.number or e.section.heading) for e in entries])
+    rendered = rendering.render_many(
+        [(e.section.body, e.anchor, e.number or e.section.heading) for e in entries], language=document.language
+    )
     sections = [
         {"entry": entry, "html": body.html, "level": min(entry.depth + 2, 6)}
         for entry, body in zip(entries, rendered, strict=True)

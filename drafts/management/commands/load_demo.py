@@ -16,7 +16,18 @@ from django.utils import timezone
 
 from drafts import interchange, rendering, selectors, services
 from drafts.forms import DraftCommentForm
-from drafts.models import Disposition, Document, Draft, DraftComment, DraftSection, Profile, Role, StakeholderCategory
+from drafts.models import (
+    Disposition,
+    Document,
+    Draft,
+    DraftComment,
+    DraftSection,
+    Profile,
+    Role,
+    Section,
+    SectionStatus,
+    StakeholderCategory,
+)
 
 if TYPE_CHECKING:
     from drafts.access import UserModel
@@ -28,6 +39,12 @@ DEMO_USERS = [
     ("editor", "editor-demo", Role.EDITOR, "Secretariat editor"),
     ("member", "member-demo", Role.MEMBER, "Working-group member"),
     ("stakeholder", "stakeholder-demo", Role.STAKEHOLDER, "Stakeholder (invited to restricted drafts)"),
+]
+
+# Bracketed text (README, "Bracketed text"): options with their holders, and a bracket inside a bracket.
+BRACKETED = [
+    "States [[shall || should || are encouraged to]]{EU, G77} provide access to legal aid [[free of charge]].",
+    "Detention is a measure of last resort [[and [[shall never apply || shall not apply]] to children]]{AU}.",
 ]
 
 STAKEHOLDERS = [
@@ -253,6 +270,7 @@ class Command(BaseCommand):
             message="Consequential renumbering",
         )
         self._link_decisions(zero, users["editor"])
+        self._tracking(document, users)
         services.draft_freeze(
             document=document,
             user=users["editor"],
@@ -266,6 +284,27 @@ class Command(BaseCommand):
             f"Loaded {SLUG}: Draft 1 and Draft 2 ({report.summary()}), "
             f"{DraftComment.objects.filter(draft__document=document).count()} comments."
         )
+
+    def _tracking(self, document: Document, users: dict[str, UserModel]) -> None:
+        """Where sections stand before the first draft: statuses, pen-holders, text still in brackets."""
+        editor, member = users["editor"], users["member"]
+        live = [s for s in Section.objects.filter(document=document, removed=False, parent__isnull=False)
+                .order_by("parent__position", "position")]
+        for section in live[:6]:
+            services.section_pen_holders_set(section=section, user=editor, holders=[member])
+        for section in live[6:9]:
+            services.section_pen_holders_set(section=section, user=editor, holders=[editor, member])
+        for section, body in zip(live[1:3], BRACKETED, strict=False):
+            services.section_save(section=section, user=member, base_version=section.version_number,
+                                  heading=section.heading, body=f"{section.body.rstrip()}\n\n{body}",
+                                  message="Text proposed by delegations, not yet agreed")
+        for section in live[3:8]:
+            services.section_status_change(section=section, user=member, to_status=SectionStatus.IN_REVIEW,
+                                           reason="Ready for the working group's review")
+        for section in live[4:6]:
+            for status in (SectionStatus.AGREED_AD_REF, SectionStatus.AGREED):
+                services.section_status_change(section=section, user=editor, to_status=status,
+                                               reason="Agreed at the second informal meeting")
 
     def _consultation(self, document: Document, draft: Draft, users: dict[str, UserModel]) -> None:
         """Comments on the zero draft through the real form and service, then the editors' decisions."""
