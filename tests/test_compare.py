@@ -214,7 +214,8 @@ def test_compare_drafts_json_follows_the_contract(document, capsys) -> None:
     assert data["summary"]["moved"] == 1 and data["summary"]["modified"] == 1
     moved = next(s for s in data["sections"] if s["key"] == "p1-g2")
     assert moved["changes"] == ["moved"]
-    assert moved["from"] == {"number": "1.2", "heading": "Guideline 1.2", "parent": "p1", "position": 2}
+    assert moved["from"] == {"number": "1.2", "heading": "Guideline 1.2", "parent": "p1", "position": 2,
+                             "status": "drafting"}
     assert moved["to"]["parent"] == "p3" and moved["to"]["number"] == "3.1"
     call_command("compare_drafts", "guidance", "2", "working", "--format", "json", stderr=io.StringIO())
     assert json.loads(capsys.readouterr().out)["to"] == {"draft": None, "label": "Working copy"}

@@ -468,11 +468,12 @@ def test_word_shows_brackets_as_square_brackets_with_numbered_options_in_libreof
 
 
 @needs_poppler
-def test_the_pdf_shows_brackets_and_numbered_options() -> None:
+def test_the_pdf_shows_brackets_and_options_labelled_in_the_text_language() -> None:
     data = export_as("pdf", title="T", label="Draft 1", sections=_BRACKETED, scheme="decimal", language="fr")
     text = " ".join(pdf_text(data, layout=False).split())
-    assert "States [Option 1: shall / Option 2: should] ensure access [to justice] (EU, G77)." in text
-    assert "bracketed text" not in text and "[[" not in text
+    # The labels are in the text's language (French typography: a space before the colon).
+    assert "States [Option 1 : shall / Option 2 : should] ensure access [to justice] (EU, G77)." in text
+    assert "crochets" not in text and "[[" not in text  # no screen-reader text in a PDF
 
 
 def test_the_compare_page_shows_statuses_and_brackets(world, client) -> None:

@@ -34,7 +34,13 @@ from drafts.interchange.sentinels import (
     _SEPARATOR,
     _clean_text,
 )
-from drafts.interchange.word import _escape_markdown_text, _scope_footnotes, comment_marker, markdown_to_docx
+from drafts.interchange.word import (
+    _escape_markdown_text,
+    _scope_footnotes,
+    brackets_for_word,
+    comment_marker,
+    markdown_to_docx,
+)
 from drafts.numbering import anchor_for
 from drafts.values import DocumentLike, Reasons, SectionState
 
@@ -470,6 +476,7 @@ def _tracked_markdown(
     and the mark (author, date, move) of each heading's bookmark."""
     default = default or SectionMark("", datetime(1970, 1, 1, tzinfo=UTC))
     scheme, language = view.new.document.numbering, view.new.document.language
+    in_word = brackets_for_word(language)
     old_depths, new_depths = _depths(view.old.states), _depths(view.new.states)
     out = [f"# {_escape_markdown_text(_clean_text(view.new.document.title))}", ""]
     for line in title_block:
@@ -495,7 +502,7 @@ def _tracked_markdown(
             comments.append(why)
         marker = comment_marker(len(comments)) if why else ""
         out += [f"{'#' * min(depth + 2, 6)} {marker}{_tracked_heading(*headings)} {{#{place.anchor}}}", ""]
-        body = _tracked_body(old.body if old else None, new.body if new else None)
+        body = _tracked_body(in_word(old.body) if old else None, in_word(new.body) if new else None)
         if body.strip():
             out += [_scope_footnotes(body.strip("\n"), f"s{index}"), ""]
     return "\n".join(out), comments, marks

@@ -1028,6 +1028,18 @@ def _escape_markdown_text(text: str) -> str:
     return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", text)
 
 
+def brackets_for_word(language: str) -> Callable[[str], str]:
+    """Bracketed text (``drafts.brackets``) as a Word file shows it, in ``language``: square brackets,
+    "[Option 1: a / Option 2: b]", holders in parentheses. The draft and the tracked changes both use it,
+    so accepting every change gives the draft's own Word text."""
+    option = bracket_words(language).option
+
+    def option_label(n: int) -> str:
+        return (option % {"n": n}).rstrip(":：")
+
+    return lambda body: brackets.plain(body, option_label=option_label)
+
+
 def export_docx(
     title: str,
     label: str,
@@ -1053,11 +1065,7 @@ def export_docx(
     :func:`markdown_to_docx`.
     """
     out = [f"# {_escape_markdown_text(_one_line(title))}", ""]
-    option = bracket_words(language).option
-
-    def option_label(n: int) -> str:
-        return (option % {"n": n}).rstrip(":：")
-
+    in_word = brackets_for_word(language)
     for index, section in enumerate(sections, start=1):
         heading = _escape_markdown_text(_one_line(numbered_heading(section, scheme, language)))
         if keys:
@@ -1070,6 +1078,6 @@ def export_docx(
         if section.body.strip():
             # Bracketed text as Word shows it: square brackets, "Option 1 / Option 2"; a copy for
             # re-import (keys) keeps the syntax as typed.
-            body = section.body if keys else brackets.plain(section.body, option_label=option_label)
+            body = section.body if keys else in_word(section.body)
             out += [_scope_footnotes(body.strip("\n"), f"s{index}"), ""]
     return markdown_to_docx("\n".join(out), subtitle=label, furniture=furniture)

@@ -61,7 +61,7 @@ def test_an_editor_reads_the_dashboard_and_agrees_a_section(page, live_server, t
     assert Section.objects.get(key="p1-g1").status == SectionStatus.AGREED_AD_REF
 
     page.get_by_role("link", name="Assign pen-holders").click()
-    page.get_by_label(re.compile("^Editor")).check()
+    page.get_by_label("Editor (editor)").check()
     journey.step("pen-holders")
     page.get_by_role("button", name="Save the pen-holders").click()
     expect(page.locator(".tracking")).to_contain_text("Editor")
