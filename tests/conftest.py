@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 
 import pytest
@@ -13,6 +14,26 @@ from tests.factories import make_document, make_principles, make_user
 # with a profile, one Member State with a short code), and an outsider with an account but no role.
 STAKEHOLDERS = ("stakeholder", "ngo", "state")
 CAST = ("editor", "member", *STAKEHOLDERS, "outsider")
+
+# pytest-django's fixtures that open the database; a test that uses none of them (directly or through
+# another fixture) and has no django_db mark cannot tell SQLite from PostgreSQL.
+_DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback",
+                      "live_server"}
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """On PostgreSQL, run the tests that touch the database and skip the others, with the reason.
+
+    The others (pure functions, files opened in LibreOffice, pages of the browser tests' static assets)
+    give the same result on any database, and CI runs them on SQLite first (``.ci/run``), so running
+    them again on PostgreSQL would only double their time. ``ALL_TESTS_ON_POSTGRES=1`` runs them too.
+    """
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres") or os.environ.get("ALL_TESTS_ON_POSTGRES"):
+        return
+    skip = pytest.mark.skip(reason="touches no database, so it ran on SQLite (ALL_TESTS_ON_POSTGRES=1 runs it here)")
+    for item in items:
+        if item.get_closest_marker("django_db") is None and not _DATABASE_FIXTURES & set(item.fixturenames):
+            item.add_marker(skip)
 
 
 @pytest.fixture(autouse=True)
