@@ -49,10 +49,14 @@ def _reason(reason: str, *, field: str = "reason") -> str:
     return reason
 
 
-def allowed_statuses(status: str) -> list[str]:
-    """Where a section may go from ``status``: the next step forward, or back to any earlier step."""
+def allowed_statuses(status: str, *, may_agree: bool = True) -> list[str]:
+    """Where a section may go from ``status``: the next step forward, or back to any earlier step; for
+    someone who may not agree a section, none that leads to or from an agreed status."""
     order = SectionStatus.order(status)
-    return [s for i, s in enumerate(SectionStatus.values) if i < order or i == order + 1]
+    steps = [s for i, s in enumerate(SectionStatus.values) if i < order or i == order + 1]
+    if may_agree:
+        return steps
+    return [] if SectionStatus.is_agreed(status) else [s for s in steps if not SectionStatus.is_agreed(s)]
 
 
 @transaction.atomic
@@ -69,7 +73,7 @@ def section_status_change(*, section: Section, user: UserModel, to_status: str, 
     if current.removed:
         raise ValidationError(_("This section has been removed; restore it before changing its status."),
                               code="removed")
-    if to_status not in SectionStatus.values or to_status not in allowed_statuses(current.status):
+    if to_status not in allowed_statuses(current.status):
         names = ", ".join(str(SectionStatus(s).label) for s in allowed_statuses(current.status))
         raise ValidationError(
             {"to_status": ValidationError(

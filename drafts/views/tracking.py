@@ -23,10 +23,8 @@ def section_status(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     """Move a section to its next status, or back, with a reason."""
     document, access = document_for(request, slug, Action.CHANGE_STATUS)
     section = section_of(document, key)
-    allowed = [
-        (s, str(SectionStatus(s).label)) for s in services.allowed_statuses(section.status)
-        if access.may_agree() or not (SectionStatus.is_agreed(s) or SectionStatus.is_agreed(section.status))
-    ]
+    moves = services.allowed_statuses(section.status, may_agree=access.may_agree())
+    allowed = [(s, str(SectionStatus(s).label)) for s in moves]
     form = forms.StatusChangeForm(posted(request), allowed=allowed)
     if request.method == "POST" and form.is_valid():
         change = attempt(
@@ -118,8 +116,8 @@ def document_progress(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def silence_place(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     """Editors: place a frozen draft under silence until a deadline."""
-    draft, _access = draft_for(request, slug, number)
-    document, _rights = document_for(request, slug, Action.MANAGE_DRAFTS)
+    draft, _access = draft_for(request, slug, number, Action.MANAGE_DRAFTS)
+    document = draft.document
     form = forms.SilencePlaceForm(posted(request))
     if request.method == "POST" and form.is_valid():
         silence = attempt(
