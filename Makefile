@@ -32,7 +32,7 @@ lint: install
 
 # Benchmarks print figures; they are not tests. Each exits non-zero if it misses its target.
 bench: install
-	$(PY) bench/compare.py; $(PY) bench/compare_page.py; $(PY) bench/pages.py; $(PY) bench/page_weight.py; $(PY) bench/rendering_cost.py; $(PY) bench/lineage.py; $(PY) bench/exports.py; $(PY) bench/merge.py; $(PY) bench/brackets.py
+	$(PY) bench/compare.py; $(PY) bench/compare_page.py; $(PY) bench/pages.py; $(PY) bench/page_weight.py; $(PY) bench/rendering_cost.py; $(PY) bench/lineage.py; $(PY) bench/exports.py; $(PY) bench/merge.py; $(PY) bench/brackets.py; $(PY) bench/campaigns.py; $(PY) bench/search.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

@@ -13,13 +13,14 @@ class DraftsConfig(AppConfig):
 
     def ready(self) -> None:
         import guidance.checks  # noqa: F401 - registers the production secret-key check
-        from drafts import tasks, triggers  # noqa: F401 - tasks registers the background work with Celery
+        from drafts import search_schema, tasks, triggers  # noqa: F401 - tasks registers the background work with Celery
         from drafts.sites import name_the_site
 
         # Lifted before a migrate that runs migrations (SQLite cannot rebuild a table another table's
         # trigger reads) and (re)installed after every migrate: SQLite drops triggers on table rebuilds.
         pre_migrate.connect(triggers.uninstall_before_migrate, sender=self)
         post_migrate.connect(triggers.install_after_migrate, sender=self)
+        post_migrate.connect(search_schema.install_after_migrate, sender=self)
         post_migrate.connect(name_the_site, sender=self)
         user_logged_in.connect(_remember_time_zone, dispatch_uid="drafts.time_zone")
 

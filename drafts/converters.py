@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.urls import register_converter
+
 from drafts.values import MAX_ID, parse_id
 
 
@@ -25,3 +27,7 @@ class IdConverter:
         if number is None:
             raise ValueError(f"not an id: {value!r}")
         return str(number)
+
+
+# Registered once, here, for every URLconf that imports this module (the pages and the API).
+register_converter(IdConverter, "id")  # every number in an address: a draft number, a version or comment id

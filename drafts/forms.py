@@ -23,7 +23,7 @@ from django_comments.forms import COMMENT_MAX_LENGTH
 from django_comments_xtd.forms import XtdCommentForm
 from reversion.models import Version
 
-from drafts import interchange, selectors, values
+from drafts import interchange, searching, selectors, values
 from drafts.interchange import comment_sheets
 from drafts.models import (
     CommentKind,
@@ -953,3 +953,95 @@ class SilenceBreakForm(forms.Form):
         help_text=_("Everyone with a role on the document reads it, with your organisation's name."),
         error_messages={"required": _("Give the reason for breaking silence.")},
     )
+
+
+_QUERY_ERRORS = {
+    "empty": _("Type one or more words to search for."),
+    "too_long": _("A search is at most %(limit)d characters long."),
+    "characters": _("The search contains control characters (such as NUL); remove them."),
+    "only_excluded": _("Say what to look for, not only what to leave out (“-word” needs a word beside it)."),
+    "too_many": _("A search has at most %(terms)d words or phrases."),
+}
+
+
+class SearchForm(forms.Form):
+    """The search box and its filters (GET): the page and the API read the same form.
+
+    ``documents`` are the documents the person may see; a document they may not see is not a choice,
+    so asking for one gets the same answer as asking for one that does not exist."""
+
+    q = forms.CharField(label=_("Search for"), max_length=10_000, strip=True,
+                        error_messages={"required": _QUERY_ERRORS["empty"]})
+    document = forms.ChoiceField(label=_("Document"), required=False)
+    draft = forms.IntegerField(label=_("Draft"), required=False, min_value=1, max_value=MAX_ID)
+    kind = forms.ChoiceField(
+        label=_("In"), required=False,
+        choices=[
+            ("", _("Texts and comments")), ("text", _("Texts of drafts")), ("comment", _("Comments and responses")),
+        ],
+    )
+    category = forms.ChoiceField(
+        label=_("Commenter's category"), required=False, choices=[("", _("Any")), *StakeholderCategory.choices]
+    )
+    page = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID, widget=forms.HiddenInput)
+
+    def __init__(self, *args, documents: QuerySet[Document], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.documents = {d.slug: d for d in documents.order_by("title")}
+        field = self.fields["document"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", _("All documents")), *((slug, d.title) for slug, d in self.documents.items())]
+
+    def clean_q(self) -> searching.Query:
+        try:
+            return searching.parse(self.cleaned_data["q"])
+        except searching.QueryError as error:
+            raise ValidationError(
+                _QUERY_ERRORS[error.code], code=error.code,
+                params={"limit": searching.MAX_QUERY_CHARS, "terms": searching.MAX_TERMS},
+            ) from None
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("draft") and not data.get("document"):
+            refusal = ValidationError(_("Choose the document whose draft to search."), code="no_document")
+            self.add_error("draft", refusal)
+        return data
+
+    def search_arguments(self) -> dict[str, Any]:
+        """What ``selectors.search_results`` takes, from the cleaned data."""
+        data = self.cleaned_data
+        return {
+            "document": self.documents.get(data.get("document") or ""),
+            "draft_number": data.get("draft"),
+            "kind": data.get("kind") or "",
+            "category": data.get("category") or "",
+            "page": data.get("page") or 1,
+        }
+
+
+class ApiKeyForm(forms.Form):
+    name = forms.CharField(
+        label=_("What is the key for?"), max_length=100,
+        help_text=_("A name to tell your keys apart, e.g. “Delegation tool”."),
+        validators=[validate_single_line],
+    )
+
+
+class AnalysisForm(forms.Form):
+    """"Who commented on Principle 7": the section number whose comments (its subsections' too) are counted."""
+
+    section = forms.CharField(label=_("Only the section numbered"), required=False, max_length=40,
+                              help_text=_("7 counts Principle 7 and its guidelines 7.1, 7.2 …"))
+
+
+class CampaignDecisionForm(forms.Form):
+    """One decision for every comment of a campaign; ``size`` is how many the editor saw, so a campaign that
+    grew or shrank since is not decided blind."""
+
+    lead = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=MAX_ID)
+    size = forms.IntegerField(widget=forms.HiddenInput, min_value=2, max_value=MAX_ID)
+    disposition = forms.ChoiceField(label=_("Disposition for every comment of the campaign"),
+                                    choices=[c for c in Disposition.choices if c[0] != Disposition.PENDING])
+    response = forms.CharField(label=_("Response"), required=False, max_length=20_000,
+                               widget=forms.Textarea(attrs={"rows": 3}))

@@ -1,8 +1,9 @@
-from django.urls import path, register_converter
+from django.urls import path
 
-from drafts.converters import IdConverter
+from drafts import converters  # noqa: F401 - registers <id:...>
 from drafts.views import (
     accounts,
+    analysis,
     comment_imports,
     comments,
     compare,
@@ -11,6 +12,7 @@ from drafts.views import (
     imports,
     jobs,
     lineage,
+    search,
     sections,
     tracking,
     working,
@@ -18,7 +20,6 @@ from drafts.views import (
 
 app_name = "drafts"
 
-register_converter(IdConverter, "id")  # every number in an address: a draft number, a version or comment id
 
 # One line per page; addresses are stable (people cite and bookmark them).
 COMMENT_PAGES = "d/<slug:slug>/drafts/<id:number>/comments/"
@@ -62,6 +63,8 @@ urlpatterns = [
     path(COMMENT_PAGES + "<id:comment_id>/link/", lineage.comment_link, name="comment_link"),
     path(COMMENT_PAGES + "<id:comment_id>/reanchor/", lineage.comment_reanchor, name="comment_reanchor"),
     path(COMMENT_PAGES + "orphans/", lineage.orphan_queue, name="orphan_queue"),
+    path("d/<slug:slug>/drafts/<id:number>/analysis/", analysis.draft_analysis, name="draft_analysis"),
+    path("d/<slug:slug>/drafts/<id:number>/analysis/campaigns/", analysis.campaign_decide, name="campaign_decide"),
     path("d/<slug:slug>/drafts/<id:number>/changes/", lineage.draft_changes, name="draft_changes"),
     path("d/<slug:slug>/drafts/<id:number>/responses/", lineage.draft_responses, name="draft_responses"),
     path(COMMENT_PAGES + "<id:comment_id>/hide/", comments.comment_hide, name="comment_hide"),
@@ -74,10 +77,13 @@ urlpatterns = [
     path(COMMENT_PAGES + "<id:comment_id>/flag/", comments.comment_flag, name="comment_flag"),
     path("d/<slug:slug>/invite/", accounts.invite, name="invite"),
     path("my/comments/", comments.my_comments, name="my_comments"),
+    path("search/", search.search, name="search"),
     path("my/sections/", tracking.my_sections, name="my_sections"),
     path("jobs/<id:job_id>/", jobs.job_detail, name="job"),
     path("jobs/<id:job_id>/file/", jobs.job_file, name="job_file"),
     path("d/<slug:slug>/outbox/", documents.document_outbox, name="document_outbox"),
+    path("my/api-keys/", accounts.api_keys, name="api_keys"),
+    path("my/api-keys/<id:token_id>/revoke/", accounts.api_key_revoke, name="api_key_revoke"),
     path("my/preferences/", accounts.preferences, name="preferences"),
     path("invitations/<str:token>/", accounts.invitation_accept, name="invitation_accept"),
     path("follow-ups/stop/<str:token>/", accounts.followup_mute, name="followup_mute"),

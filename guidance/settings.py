@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     # django_comments_xtd must come before django_comments, or the plain package's templates win.
     "django_comments_xtd",
     "django_comments",
+    "rest_framework",
+    "drf_spectacular",
     "drafts",
 ]
 
@@ -232,6 +234,43 @@ COMMENTS_XTD_APP_MODEL_OPTIONS = {
                             "show_feedback": False},
 }
 COMMENTS_PER_MINUTE = int(os.environ.get("COMMENTS_PER_MINUTE", "6"))
+
+# The REST API (drafts/api/): API keys or the browser's session; every endpoint decides access itself
+# (drafts.access), so the default permission lets the request through to that decision. Requests per
+# client are throttled (in the cache: a cache outage lets requests through rather than refusing them).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "drafts.api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PAGINATION_CLASS": "drafts.api.pagination.Pages",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("API_ANON_RATE", "60/min"),
+        "user": os.environ.get("API_USER_RATE", "600/min"),
+    },
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "drafts.api.views.api_exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Drafting tracker API",
+    "DESCRIPTION": "Documents, drafts, their sections, comparisons, comments, the comment matrix and search: "
+    "what the signed-in person (API key or session) may read, as the pages show it. Hidden things are 404.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "drafts.api.schema.error_responses",
+    ],
+}
 
 # Security: strict by default, relaxed only where DEBUG is on (plain http on a developer machine).
 SECURE_SSL_REDIRECT = _env_bool("SECURE_SSL_REDIRECT", not DEBUG)

@@ -18,6 +18,7 @@ urlpatterns = [
     # personal, so they can be cached whole and shared (drafts/views/public_pages.py).
     path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("admin/", admin.site.urls),
+    path("api/", include("drafts.api.urls")),
     path("", include("drafts.urls")),
 ]
 

@@ -33,6 +33,7 @@ from drafts import interchange, selectors, services
 from drafts.access import Action, access_for, can_create_documents, system_actor
 from drafts.forms import DraftCommentForm
 from drafts.models import (
+    ApiToken,
     CommentChange,
     Disposition,
     Document,
@@ -217,6 +218,7 @@ def what_is_written() -> dict[str, object]:
         "pens": sorted(PenHolder.objects.values_list("section_id", "user_id")),
         "silences": sorted(Silence.objects.values_list("draft_id", "until"))
         + sorted(SilenceBreak.objects.values_list("silence_id", "user_id")),
+        "api_keys": sorted(ApiToken.objects.values_list("user_id", "name", "revoked_at")),
     }
 
 
@@ -247,6 +249,7 @@ STATUSES = frozenset({"statuses"})
 PENS = frozenset({"pens"})
 SETTINGS = frozenset({"documents"})
 SILENCES = frozenset({"silences"})
+API_KEYS = frozenset({"api_keys"})
 NOTHING: frozenset[str] = frozenset()
 
 REVISED = """# Guidance
@@ -573,6 +576,10 @@ def url(name: str, **kwargs) -> Callable[[World], str]:
     return lambda w: reverse(f"drafts:{name}", kwargs={"slug": "guidance", **kwargs})
 
 
+def api_url(name: str, **kwargs) -> Callable[[World], str]:
+    return lambda w: reverse(f"api:{name}", kwargs={"slug": "guidance", **kwargs})
+
+
 def comment_url(name: str, visibility: str) -> Callable[[World], str]:
     def build(w: World) -> str:
         comment = w.comments[visibility]
@@ -732,6 +739,24 @@ PAGES = {
     "GET silence_break": Page("GET", url("silence_break", number=RESTRICTED_DRAFT)),
     "POST silence_break": Page("POST", url("silence_break", number=RESTRICTED_DRAFT), lambda w: {"reason": "No."},
                                SILENCES),
+    "GET search": Page("GET", lambda w: reverse("drafts:search") + "?q=wording"),
+    "GET draft_analysis working_group": Page("GET", url("draft_analysis", number=WORKING_GROUP_DRAFT)),
+    "GET draft_analysis restricted": Page("GET", url("draft_analysis", number=RESTRICTED_DRAFT)),
+    "GET draft_analysis public": Page("GET", url("draft_analysis", number=PUBLIC_DRAFT)),
+    # No campaign in the world: an editor is told the campaign changed, and nothing is decided.
+    "POST campaign_decide": Page("POST", url("campaign_decide", number=PUBLIC_DRAFT),
+                                 lambda w: {"lead": w.comments[Draft.Visibility.PUBLIC].pk, "size": 2,
+                                            "disposition": Disposition.NOTED, "response": ""}),
+    "GET api_keys": Page("GET", lambda w: reverse("drafts:api_keys")),
+    "POST api_keys": Page("POST", lambda w: reverse("drafts:api_keys"), lambda w: {"name": "A tool"}, API_KEYS),
+    "POST api_key_revoke": Page("POST", lambda w: reverse("drafts:api_key_revoke", kwargs={"token_id": 987654}),
+                                lambda w: {}),
+    "GET api draft working_group": Page("GET", api_url("draft", number=WORKING_GROUP_DRAFT)),
+    "GET api draft restricted": Page("GET", api_url("draft", number=RESTRICTED_DRAFT)),
+    "GET api sections restricted": Page("GET", api_url("sections", number=RESTRICTED_DRAFT)),
+    "GET api comments restricted": Page("GET", api_url("comments", number=RESTRICTED_DRAFT)),
+    "GET api matrix restricted": Page("GET", api_url("matrix", number=RESTRICTED_DRAFT)),
+    "GET api compare working copy": Page("GET", lambda w: api_url("compare")(w) + f"?from={PUBLIC_DRAFT}&to=working"),
     "GET section_revert": Page("GET", version_url("section_revert")),
     "POST section_revert": Page("POST", version_url("section_revert"),
                                 lambda w: {"message": "Back to it", "base_version": w.section("p1-g1").version_number},
@@ -816,6 +841,21 @@ PAGE_STATUS = {
     # Only invited stakeholders break silence; the working group knows the draft, so it is told why not.
     "GET silence_break":                     (404,      404,     200,        403,   403,   404,      404,  403),
     "POST silence_break":                    (404,      404,     302,        403,   403,   404,      404,  403),
+    "GET search":                            (200,      200,     200,        200,   200,   200,      200,  200),
+    "GET draft_analysis working_group":      (404,      404,     404,        200,   200,   404,      404,  200),
+    "GET draft_analysis restricted":         (404,      404,     200,        200,   200,   404,      404,  200),
+    "GET draft_analysis public":             (200,      200,     200,        200,   200,   200,      200,  200),
+    "POST campaign_decide":                  (404,      404,     404,        403,   302,   404,      404,  302),
+    "GET api_keys":                          (LOGIN,    200,     200,        200,   200,   200,      200,  200),
+    "POST api_keys":                         (LOGIN,    200,     200,        200,   200,   200,      200,  200),
+    "POST api_key_revoke":                   (LOGIN,    404,     404,        404,   404,   404,      404,  404),
+    # The API answers as the pages do: what a person may not read is not there.
+    "GET api draft working_group":           (404,      404,     404,        200,   200,   404,      404,  200),
+    "GET api draft restricted":              (404,      404,     200,        200,   200,   404,      404,  200),
+    "GET api sections restricted":           (404,      404,     200,        200,   200,   404,      404,  200),
+    "GET api comments restricted":           (404,      404,     200,        200,   200,   404,      404,  200),
+    "GET api matrix restricted":             (404,      404,     404,        200,   200,   404,      404,  200),
+    "GET api compare working copy":          (404,      404,     404,        200,   200,   404,      404,  200),
 }
 assert PAGE_STATUS.keys() == PAGES.keys()
 

@@ -8,11 +8,12 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
+from itertools import pairwise
 
 import pytest
 from django.utils.safestring import SafeString
 
-from drafts.presenting.charts import Series, bar_chart, line_chart, stacked_bar
+from drafts.presenting.charts import Series, bar_chart, heatmap, line_chart, stacked_bar
 
 SVG = "{http://www.w3.org/2000/svg}"
 HOSTILE = '<script>alert(1)</script> "q" & a'  # short enough not to be cut
@@ -115,7 +116,27 @@ def sample_line(**overrides: object) -> SafeString:
     return line_chart(**(arguments | overrides))
 
 
-SAMPLES: dict[str, Callable[..., SafeString]] = {"stacked": sample_stacked, "bars": sample_bars, "line": sample_line}
+CATEGORIES = ["Member State", "UN entity", "NGO / civil society"]
+
+
+def sample_heatmap(**overrides: object) -> SafeString:
+    arguments: dict = {
+        "id_prefix": "chart-comments",
+        "title": "Comments by section and stakeholder",
+        "description": "3 sections, 3 categories.",
+        "rows": ["1 Scope", "2 Definitions", "7.3 Protection from arbitrary detention"],
+        "columns": CATEGORIES,
+        "values": [[15, 0, 1], [3, 4, 6], [13, 12, 0]],
+    }
+    return heatmap(**(arguments | overrides))
+
+
+SAMPLES: dict[str, Callable[..., SafeString]] = {
+    "stacked": sample_stacked,
+    "bars": sample_bars,
+    "line": sample_line,
+    "heatmap": sample_heatmap,
+}
 
 
 # Every chart
@@ -377,3 +398,217 @@ def test_series_refuses_a_bad_css_class(css_class):
 def test_series_refuses_a_negative_value():
     with pytest.raises(ValueError):
         Series(name="B", values=(1, -1), css_class="trend")
+
+
+# heatmap
+
+
+def cells(root: ET.Element) -> list[list[ET.Element]]:
+    """The heatmap's cell groups (square, value, <title>), in rows of three columns."""
+    groups = find_all(root, "g", "heat-cell")
+    return [groups[i : i + len(CATEGORIES)] for i in range(0, len(groups), len(CATEGORIES))]
+
+
+def shade(cell: ET.Element) -> str:
+    """The heat-N class of a cell's square."""
+    (square,) = cell.iter(f"{SVG}rect")
+    return next(c for c in square.get("class", "").split() if c.startswith("heat-"))
+
+
+def height(svg: SafeString) -> float:
+    return float(parse(svg).get("viewBox").split()[3])
+
+
+def test_heatmap_draws_one_cell_per_row_and_column_shaded_against_the_maximum():
+    root = parse(sample_heatmap())
+    grid = cells(root)
+    assert len(find_all(root, "rect", "cell")) == 9
+    # A maximum of 15 makes fifths of 3: 0 is heat-0, 1-3 heat-1, 4-6 heat-2, ..., 13-15 heat-5.
+    assert [[shade(cell) for cell in row] for row in grid] == [
+        ["heat-5", "heat-0", "heat-1"],
+        ["heat-1", "heat-2", "heat-2"],
+        ["heat-5", "heat-4", "heat-0"],
+    ]
+
+
+def test_heatmap_gives_any_value_above_zero_at_least_the_first_shade():
+    root = parse(sample_heatmap(values=[[1, 0, 10**6], [0, 0, 0], [0, 0, 0]]))
+    assert [shade(cell) for cell in cells(root)[0]] == ["heat-1", "heat-0", "heat-5"]
+
+
+def test_heatmap_legend_gives_the_values_of_each_shade():
+    root = parse(sample_heatmap())
+    (legend,) = find_all(root, "g", "legend")
+    assert [t.text for t in legend.iter(f"{SVG}text")] == ["0", "1–3", "4–6", "7–9", "10–12", "13–15"]
+    assert [s.get("class") for s in find_all(legend, "rect", "swatch")] == [f"swatch heat-{n}" for n in range(6)]
+
+
+def test_heatmap_legend_leaves_out_a_shade_no_whole_number_falls_in():
+    root = parse(sample_heatmap(values=[[2, 1, 0], [0, 0, 0], [0, 0, 0]]))
+    (legend,) = find_all(root, "g", "legend")
+    assert [t.text for t in legend.iter(f"{SVG}text")] == ["0", "1", "2"]
+    assert [shade(cell) for cell in cells(root)[0]] == ["heat-5", "heat-3", "heat-0"]
+
+
+def test_heatmap_writes_non_zero_values_in_their_cells_light_on_the_dark_shades():
+    root = parse(sample_heatmap())
+    written = [[(t.text, t.get("class")) for t in cell.iter(f"{SVG}text")] for row in cells(root) for cell in row]
+    assert written == [
+        [("15", "cell-value heat-text-light")],
+        [],
+        [("1", "cell-value heat-text-dark")],
+        [("3", "cell-value heat-text-dark")],
+        [("4", "cell-value heat-text-dark")],
+        [("6", "cell-value heat-text-dark")],
+        [("13", "cell-value heat-text-light")],
+        [("12", "cell-value heat-text-light")],
+        [],
+    ]
+
+
+def test_heatmap_cell_titles_name_the_row_the_column_and_the_count():
+    root = parse(sample_heatmap())
+    titles = [cell.find(f"{SVG}title").text for row in cells(root) for cell in row]
+    assert titles[:3] == [
+        "1 Scope, Member State: 15 comments",
+        "1 Scope, UN entity: 0 comments",
+        "1 Scope, NGO / civil society: 1 comment",
+    ]
+    assert titles[7] == "7.3 Protection from arbitrary detention, UN entity: 12 comments"
+
+
+def test_heatmap_labels_rows_on_the_left_and_columns_on_top():
+    root = parse(sample_heatmap())
+    row_labels = find_all(root, "text", "label")
+    column_labels = find_all(root, "text", "column-label")
+    assert [t.find(f"{SVG}title").tail for t in row_labels] == [
+        "1 Scope",
+        "2 Definitions",
+        "7.3 Protection from arbitrary detention",
+    ]
+    assert [t.find(f"{SVG}title").tail for t in column_labels] == CATEGORIES
+    first_cell = find_all(root, "rect", "cell")[0]
+    assert all(float(t.get("x")) < float(first_cell.get("x")) for t in row_labels)
+    assert all(float(t.get("y")) < float(first_cell.get("y")) for t in column_labels)
+
+
+def test_heatmap_cuts_long_labels_keeping_them_whole_for_hover():
+    long_row = "4 " + "Responsibilities of the competent authorities " * 3
+    long_column = "National human rights institution"
+    root = parse(sample_heatmap(rows=[long_row], columns=[long_column], values=[[2]]))
+    (row_label,) = find_all(root, "text", "label")
+    (column_label,) = find_all(root, "text", "column-label")
+    assert row_label.find(f"{SVG}title").text == long_row
+    assert row_label.find(f"{SVG}title").tail.endswith("…") and len(row_label.find(f"{SVG}title").tail) <= 40
+    assert column_label.find(f"{SVG}title").text == long_column
+    assert column_label.find(f"{SVG}title").tail.endswith("…") and len(column_label.find(f"{SVG}title").tail) <= 24
+    assert find_all(root, "g", "heat-cell")[0].find(f"{SVG}title").text == f"{long_row}, {long_column}: 2 comments"
+
+
+def test_heatmap_slants_column_labels_that_do_not_fit_side_by_side_and_keeps_them_inside():
+    columns = [
+        "Member State",
+        "UN entity",
+        "NGO / civil society",
+        "National human rights institution",
+        "Other",
+        "Academic / research",
+        "Regional organisation",
+    ]
+    root = parse(sample_heatmap(columns=columns, values=[[1] * 7] * 3))
+    labels = find_all(root, "text", "column-label")
+    assert all(t.get("transform", "").startswith("rotate(-45 ") for t in labels)
+    width = float(root.get("viewBox").split()[2])
+    for label in labels:
+        shown = label.find(f"{SVG}title").tail
+        # Slanted at 45°, a label reaches right by its length times cos 45° (about 7.8 units a character).
+        assert float(label.get("x")) + len(shown) * 7.8 * 0.71 <= width
+    level = parse(sample_heatmap(columns=["MS", "UN", "NGO"]))
+    assert not any(t.get("transform") for t in find_all(level, "text", "column-label"))
+
+
+def test_heatmap_stands_column_labels_upright_when_slanted_ones_would_touch():
+    columns = [f"Stakeholder category {i}" for i in range(16)]
+    root = parse(sample_heatmap(columns=columns, values=[[1] * 16] * 3))
+    assert all(t.get("transform", "").startswith("rotate(-90 ") for t in find_all(root, "text", "column-label"))
+    xs = [float(t.get("x")) for t in find_all(root, "text", "column-label")]
+    assert min(b - a for a, b in pairwise(xs)) >= 13 + 2  # a line of 13-unit text apart
+
+
+def test_heatmap_labels_are_escaped():
+    svg = sample_heatmap(rows=[HOSTILE, "A & B", "3"], columns=["Member <State>", "UN & co", "NGO"])
+    root = parse(svg)
+    assert {HOSTILE, "A & B", "Member <State>", "UN & co"} <= set(texts(root))
+    assert cells(root)[0][0].find(f"{SVG}title").text == f"{HOSTILE}, Member <State>: 15 comments"
+    assert not find_all(root, "script")
+    assert "<script>" not in svg and "<State>" not in svg
+
+
+def test_heatmap_row_links_wrap_each_row_label_in_a_link():
+    links = ["/drafts/1/sections/1/", "/drafts/1/sections/2/?view=comments&by=category", '/x"y']
+    svg = sample_heatmap(row_links=links)
+    root = parse(svg)
+    anchors = find_all(root, "a")
+    assert [a.get("href") for a in anchors] == links
+    assert [a.find(f"{SVG}text").find(f"{SVG}title").text for a in anchors] == [
+        "1 Scope",
+        "2 Definitions",
+        "7.3 Protection from arbitrary detention",
+    ]
+    assert "&amp;by=category" in svg
+    assert not find_all(parse(sample_heatmap()), "a")
+
+
+def test_heatmap_draws_two_hundred_sections_one_row_each():
+    rows = [f"{i}. Section {i}" for i in range(1, 201)]
+    svg = sample_heatmap(
+        rows=rows,
+        columns=[f"Category {c}" for c in range(7)],
+        values=[[(r * c) % 9 for c in range(7)] for r in range(200)],
+    )
+    root = parse(svg)
+    assert len(find_all(root, "rect", "cell")) == 200 * 7
+    assert len(find_all(root, "text", "label")) == 200
+    assert float(root.get("viewBox").split()[2]) == 720
+    twelve = sample_heatmap(rows=rows[:12], columns=[f"Category {c}" for c in range(7)], values=[[1] * 7] * 12)
+    assert 18 <= (height(svg) - height(twelve)) / (200 - 12) <= 20
+
+
+def test_heatmap_draws_no_row_of_totals():
+    root = parse(sample_heatmap())
+    # The legend's six, the three column and three row labels, and the seven non-zero values: nothing more.
+    assert len(find_all(root, "text")) == 6 + 3 + 3 + 7
+    assert "31" not in texts(root) and "54" not in texts(root)  # the first column's total and the whole's
+
+
+def test_heatmap_without_data_says_no_data():
+    empty = {"id_prefix": "empty", "title": "Chart", "description": "Nothing yet."}
+    assert_no_data(heatmap(**empty, rows=[], columns=CATEGORIES, values=[]), "empty")
+    assert_no_data(heatmap(**empty, rows=["1 Scope", "2 Roles"], columns=[], values=[[], []]), "empty")
+    assert_no_data(heatmap(**empty, rows=["1 Scope"], columns=CATEGORIES, values=[[0, 0, 0]]), "empty")
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        [[1, 2, 3], [4, 5, 6]],
+        [[1, 2, 3], [4, 5, 6], [7, 8, 9], [1, 1, 1]],
+        [[1, 2, 3], [4, 5], [7, 8, 9]],
+        [[1, 2, 3]] * 2 + [[1, 2, 3, 4]],
+    ],
+    ids=["a row short", "a row too many", "a value short", "a value too many"],
+)
+def test_heatmap_refuses_values_that_do_not_match_the_rows_and_columns(values):
+    with pytest.raises(ValueError, match="rows of 3 values"):
+        sample_heatmap(values=values)
+
+
+def test_heatmap_refuses_a_negative_value():
+    with pytest.raises(ValueError, match="counts"):
+        sample_heatmap(values=[[1, 2, 3], [4, -5, 6], [7, 8, 9]])
+
+
+@pytest.mark.parametrize("row_links", [[], ["/a/", "/b/"], ["/a/", "/b/", "/c/", "/d/"]])
+def test_heatmap_refuses_row_links_that_are_not_one_per_row(row_links):
+    with pytest.raises(ValueError, match="row_links"):
+        sample_heatmap(row_links=row_links)

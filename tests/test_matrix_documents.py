@@ -23,6 +23,7 @@ from openpyxl import Workbook, load_workbook
 from drafts import services
 from drafts.interchange.comment_sheets import SheetError, read_decision_sheet
 from drafts.interchange.matrix import (
+    COLUMNS,
     MAX_ROW_HEIGHT,
     WORD_COLUMNS,
     MatrixHeading,
@@ -492,3 +493,99 @@ def test_no_word_of_the_printed_word_matrix_is_broken_letter_by_letter() -> None
                  "Submitted", "Proposed", "Disposition", "response"):
         assert word in tokens, word
     assert "4.3 ¶2" in text
+
+
+# Campaigns: one row for many signatories ---------------------------------------------------------------
+
+ORDINARY = [*map(str, COLUMNS), "Stamp"]
+CAMPAIGN = ["ID", "Organisation", "Signatories", "Also signed by", *ORDINARY[2:]]
+OTHERS = ("Caritas Lyon", "Asylum Aid", "Red Cross Youth")
+
+
+def campaign(names: tuple[str, ...] = OTHERS, **fields) -> MatrixRow:
+    """A campaign's lead row: 400 signed it, ``names`` being the organisations of the others (for people)."""
+    return row(signatories=400, signatory_names=names, **fields)
+
+
+def csv_rows(rows: list[MatrixRow]) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(matrix_csv(rows))))
+
+
+def sheet_rows(sheet) -> list[list[str]]:
+    return [[c or "" for c in r] for r in sheet.iter_rows(min_row=header_line(sheet), values_only=True)]
+
+
+def test_an_export_without_a_campaign_has_the_ordinary_columns_only() -> None:
+    rows = [row(), row(reference="IND-002", signatories=1)]
+    assert csv_rows(rows)[0] == ORDINARY
+    sheet = sheet_of(matrix_xlsx(rows, title=HEADING))
+    assert sheet_rows(sheet)[0] == ORDINARY
+    assert sheet.max_column == len(ORDINARY) and sheet.auto_filter.ref == f"A4:Q{sheet.max_row}"
+    _root, table = word_table(matrix_docx(rows, title=HEADING))
+    assert "signator" not in cell_texts(table.findall(W + "tr")[1])[1]
+
+
+def test_a_campaign_adds_its_count_and_the_other_signatories_after_the_organisation() -> None:
+    rows = [campaign(), row(reference="IND-002", organisation="Amnesty")]
+    for name, table in (("csv", csv_rows(rows)), ("xlsx", sheet_rows(sheet_of(matrix_xlsx(rows, title=HEADING))))):
+        assert table[0] == CAMPAIGN, name
+        lead, ordinary = (dict(zip(table[0], line, strict=True)) for line in table[1:])
+        assert (lead["ID"], lead["Organisation"], lead["Signatories"], lead["Also signed by"]) == (
+            "IND-001", "Migrant Rights Network", "400", "Caritas Lyon; Asylum Aid; Red Cross Youth"), name
+        assert (ordinary["ID"], ordinary["Organisation"], ordinary["Signatories"], ordinary["Also signed by"]) == (
+            "IND-002", "Amnesty", "1", ""), name
+        assert lead["Category"] == "NGO / civil society" and lead["Stamp"] == "abcdefghij", name
+    sheet = sheet_of(matrix_xlsx(rows, title=HEADING))
+    cells = by_name(sheet, header_line(sheet) + 1)
+    assert cells["Signatories"].data_type == "s"  # typed as text, as every cell of the matrix
+    # The title rows span the two columns more, and the filter covers them.
+    assert {r.coord for r in sheet.merged_cells.ranges} == {"A1:S1", "A2:S2", "A3:S3"}
+    assert sheet.auto_filter.ref == f"A4:S{sheet.max_row}" and sheet.print_area == f"'Comments'!$A$1:$S${sheet.max_row}"
+
+
+def test_a_campaign_of_400_continues_its_names_below_and_they_read_back_whole() -> None:
+    names = tuple(f"Comité de solidarité {words(1, f'n{n}-')}" for n in range(399))
+    data = matrix_xlsx([campaign(names, disposition="Noted"), row(reference="IND-002")], title=HEADING)
+    sheet = sheet_of(data)
+    first = header_line(sheet) + 1
+    parts = [n for n in range(first, sheet.max_row + 1) if sheet.cell(row=n, column=1).value.startswith("IND-001")]
+    assert len(parts) > 2 and sheet.cell(row=parts[-1], column=1).value == f"IND-001 ({len(parts)}/{len(parts)})"
+    cells = [by_name(sheet, n) for n in parts]
+    assert "".join(c["Also signed by"].value or "" for c in cells) == "; ".join(names)
+    # Each row is as tall as its piece of the list needs, and no taller than a row can be.
+    width = sheet.column_dimensions[cells[0]["Also signed by"].column_letter].width
+    for n, piece in zip(parts, cells, strict=True):
+        lines = len(line_starts(piece["Also signed by"].value, (7 * width - 6) * 0.75, 9))
+        assert lines * 9 * 1.3 <= sheet.row_dimensions[n].height <= MAX_ROW_HEIGHT, n
+    # The count goes with every row of the comment, as its organisation does; the decision stays in the first.
+    assert [c["Signatories"].value for c in cells] == ["400"] * len(parts)
+    assert [c["Disposition"].value for c in cells] == ["Noted"] + [None] * (len(parts) - 1)
+    lead, ordinary = read_decision_sheet("m.xlsx", data)
+    assert (lead.reference, lead.line, lead.disposition, ordinary.reference) == ("IND-001", first, "Noted", "IND-002")
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+def test_a_filled_matrix_with_a_campaign_reads_back_its_decisions(suffix) -> None:
+    rows = [campaign(disposition="Accepted", response="Done in 4.3."),
+            row(reference="IND-002", disposition="Rejected", response="Out of scope.", stamp="klmnopqrst")]
+    data = matrix_xlsx(rows, title=HEADING) if suffix == ".xlsx" else matrix_csv(rows).encode()
+    read = [(x.reference, x.disposition, x.response, x.stamp) for x in read_decision_sheet(f"m{suffix}", data)]
+    assert read == [("IND-001", "Accepted", "Done in 4.3.", "abcdefghij"),
+                    ("IND-002", "Rejected", "Out of scope.", "klmnopqrst")]
+
+
+def test_the_word_matrix_says_how_many_signed_a_campaign_but_not_who() -> None:
+    data = matrix_docx([campaign(), row(reference="IND-002")], title=HEADING)
+    _root, table = word_table(data)
+    lead, ordinary = (cell_texts(r)[1] for r in table.findall(W + "tr")[1:])
+    assert lead == "Migrant Rights Network\nNGO / civil society\nAmina Haddad\n12 Mar 2026 14:05 CET\n400 signatories"
+    assert ordinary == "Migrant Rights Network\nNGO / civil society\nAmina Haddad\n12 Mar 2026 14:05 CET"
+    assert "Caritas Lyon" not in document_xml(data).itertext()
+
+
+@needs_libreoffice
+def test_libreoffice_shows_a_campaigns_count_in_the_printed_workbook() -> None:
+    text = pdf_text(to_pdf(matrix_xlsx([campaign(), row(reference="IND-002")], title=HEADING), ".xlsx"),
+                    layout=False)
+    tokens = _tokens(text)
+    assert "Signatories" in tokens and "400" in tokens and "Caritas" in tokens

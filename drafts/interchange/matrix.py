@@ -10,6 +10,10 @@ module only writes them out, ready to print and to circulate:
   tall enough for every word (a cell longer than Excel's tallest row continues in the rows below it,
   marked "MRN-004 (2/3)", which :func:`drafts.interchange.comment_sheets.read_decision_sheet` joins back);
 - the Word table is landscape too, in six columns whose widths fit the words they hold.
+
+A row may stand for a campaign: near-identical comments exported as their lead comment's row, with how
+many signed it (:attr:`MatrixRow.signatories`). Only an export holding such a row has the spreadsheet
+columns saying so (:func:`_sheet_columns`); any other export is as it was before campaigns existed.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from drafts.interchange.page import PageFurniture
 from drafts.interchange.tables import table_docx
@@ -64,6 +68,8 @@ class MatrixRow:
     replies: tuple[str, ...] = ()  # each "Name (date): text"
     addressed_in: str = ""
     stamp: str = ""
+    signatories: int = 1  # how many comments the row stands for: a campaign's count, 1 for an ordinary comment
+    signatory_names: tuple[str, ...] = ()  # the organisations of a campaign's other members, for people to read
 
 
 @dataclass(frozen=True)
@@ -106,6 +112,13 @@ _SHEET_COLUMNS = [
     _Column("stamp", STAMP_COLUMN, 8),
 ]
 COLUMNS = [column.header for column in _SHEET_COLUMNS if column.name != "stamp"]
+
+# A campaign's columns, after Organisation, in an export holding a campaign only: the import reads its
+# columns by header (and allows others), but the files of an export without one stay as they always were.
+_CAMPAIGN_COLUMNS = [
+    _Column("signatories", gettext_lazy("Signatories"), 10),
+    _Column("signatory_names", gettext_lazy("Also signed by"), 16),
+]
 
 # The Word table's six columns and their relative widths: place, people, the paragraph, the comment, the
 # proposal, the decision. Each is then made at least as wide as its longest word (:func:`_word_minimums`).
@@ -152,11 +165,28 @@ def matrix_stamp(comment: Stamped) -> str:
     return base64.b32encode(digest).decode("ascii")[:10].lower()
 
 
-def _sheet_values(row: MatrixRow) -> list[str]:
-    return [
-        "\n".join(row.replies) if column.name == "replies" else getattr(row, column.name)
-        for column in _SHEET_COLUMNS
-    ]
+def _sheet_columns(rows: list[MatrixRow]) -> list[_Column]:
+    """The spreadsheets' columns for ``rows``: :data:`_SHEET_COLUMNS`, with the campaign's columns after
+    Organisation when any row stands for more than one comment."""
+    if not any(row.signatories > 1 for row in rows):
+        return _SHEET_COLUMNS
+    after = next(index for index, column in enumerate(_SHEET_COLUMNS) if column.name == "organisation") + 1
+    return [*_SHEET_COLUMNS[:after], *_CAMPAIGN_COLUMNS, *_SHEET_COLUMNS[after:]]
+
+
+def _sheet_values(row: MatrixRow, columns: list[_Column]) -> list[str]:
+    return [_sheet_text(row, column.name) for column in columns]
+
+
+def _sheet_text(row: MatrixRow, name: str) -> str:
+    if name == "replies":
+        return "\n".join(row.replies)
+    if name == "signatory_names":
+        return "; ".join(row.signatory_names)
+    if name == "signatories":
+        return str(row.signatories)
+    text: str = getattr(row, name)
+    return text
 
 
 # CSV ----------------------------------------------------------------------------------------------------
@@ -181,12 +211,17 @@ def unquoted_cell(value: str) -> str:
 
 def matrix_csv(rows: list[MatrixRow]) -> str:
     """The matrix as CSV: the header row, then one row per comment, every cell as it is (no title rows,
-    so a program reads it as data); a cell that starts like a formula is quoted (:func:`_cell`)."""
+    so a program reads it as data); a cell that starts like a formula is quoted (:func:`_cell`).
+
+    When a row stands for a campaign (``signatories`` over 1), the file has two more columns after
+    Organisation: Signatories (each row's count, "1" for an ordinary comment) and Also signed by (the
+    other members' organisations, joined by "; "); otherwise its columns are :data:`COLUMNS` and Stamp."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([str(column.header) for column in _SHEET_COLUMNS])
+    columns = _sheet_columns(rows)
+    writer.writerow([str(column.header) for column in columns])
     for row in rows:
-        writer.writerow([_cell(value) for value in _sheet_values(row)])
+        writer.writerow([_cell(value) for value in _sheet_values(row, columns)])
     return out.getvalue()
 
 
@@ -311,8 +346,12 @@ def _row_height(lines: int, size: float = _FONT_SIZE) -> float:
 
 _LINES_PER_ROW = int((MAX_ROW_HEIGHT - _ROW_PADDING) // (_FONT_SIZE * _LINE_HEIGHT))
 # Shown again on a comment's continuation rows, so they print and filter with their comment; the import reads
-# the decision from the first row, so Disposition and Stamp are there only.
-_REPEATED = frozenset({"organisation", "category", "author", "submitted", "section", "paragraph", "kind"})
+# the decision from the first row, so Disposition and Stamp are there only. A campaign's count says who sent
+# the comment, as its organisation does, so it is repeated too: filtering on it keeps the campaign's rows
+# together. The other signatories' names are not: a long list continues in the rows below, as any long cell does.
+_REPEATED = frozenset({
+    "organisation", "signatories", "category", "author", "submitted", "section", "paragraph", "kind",
+})
 _FIRST_ROW_ONLY = frozenset({"disposition", "stamp"})
 
 
@@ -324,14 +363,15 @@ def continuation_reference(reference: str, part: int, parts: int) -> str:
 CONTINUATION = re.compile(r"^(?P<reference>\S+) \((?P<part>\d+)/(?P<parts>\d+)\)$")
 
 
-def _sheet_parts(values: list[str]) -> list[tuple[list[str], float]]:
-    """One comment's cells as the workbook's rows and their heights: one row, or, when a cell needs more
-    lines than the tallest row holds, as many rows as it needs, each cell's text cut where a line starts.
+def _sheet_parts(values: list[str], columns: list[_Column]) -> list[tuple[list[str], float]]:
+    """One comment's cells (in ``columns``) as the workbook's rows and their heights: one row, or, when a
+    cell needs more lines than the tallest row holds, as many rows as it needs, each cell's text cut where
+    a line starts.
 
     The pieces of a cell, put together again, are its text exactly, so the import can join a response
     that runs over several rows back into the response it was.
     """
-    widths = [_column_points(column.width) for column in _SHEET_COLUMNS]
+    widths = [_column_points(column.width) for column in columns]
     starts = [line_starts(value, width, _FONT_SIZE) for value, width in zip(values, widths, strict=True)]
     most = max((len(s) for s in starts), default=0)
     if most <= _LINES_PER_ROW:
@@ -340,7 +380,7 @@ def _sheet_parts(values: list[str]) -> list[tuple[list[str], float]]:
     parts = []
     for part in range(count):
         cells = []
-        for column, value, lines in zip(_SHEET_COLUMNS, values, starts, strict=True):
+        for column, value, lines in zip(columns, values, starts, strict=True):
             if column.name == "reference":
                 cells.append(value if part == 0 else continuation_reference(value, part + 1, count))
             elif column.name in _FIRST_ROW_ONLY:
@@ -378,7 +418,8 @@ def matrix_xlsx(rows: list[MatrixRow], *, title: str | MatrixHeading) -> bytes:
 
     Every cell is text, typed as text: a comment "=1+1" is the text "=1+1", never a formula. A comment
     whose cells need more than the tallest row continues in the rows below (see :func:`_sheet_parts`).
-    The header row keeps the column names the import reads (ID, Disposition, Response, Stamp).
+    The header row keeps the column names the import reads (ID, Disposition, Response, Stamp). As in
+    CSV, an export holding a campaign has its Signatories and Also signed by columns (:func:`_sheet_columns`).
     """
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -392,10 +433,11 @@ def matrix_xlsx(rows: list[MatrixRow], *, title: str | MatrixHeading) -> bytes:
     sheet = workbook.active
     assert isinstance(sheet, Worksheet), "a new workbook starts with one worksheet, and it is the active one"
     sheet.title = "Comments"
-    last = get_column_letter(len(_SHEET_COLUMNS))
-    for index, column in enumerate(_SHEET_COLUMNS, start=1):
+    columns = _sheet_columns(rows)
+    last = get_column_letter(len(columns))
+    for index, column in enumerate(columns, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = column.width
-    table_width = _column_points(sum(column.width for column in _SHEET_COLUMNS))
+    table_width = _column_points(sum(column.width for column in columns))
 
     # The title rows: the document, then its symbol, draft and dates, then which comments the file holds.
     lines = [
@@ -416,7 +458,7 @@ def matrix_xlsx(rows: list[MatrixRow], *, title: str | MatrixHeading) -> bytes:
     thin = Side(style="thin", color=_BORDER_COLOUR)
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     top = Alignment(wrap_text=True, vertical="top")
-    headers = [str(column.header) for column in _SHEET_COLUMNS]
+    headers = [str(column.header) for column in columns]
     for index, text in enumerate(headers, start=1):
         cell = sheet.cell(row=header_row, column=index)
         _put_text(cell, text)
@@ -426,13 +468,13 @@ def matrix_xlsx(rows: list[MatrixRow], *, title: str | MatrixHeading) -> bytes:
     # Bold is wider than the estimate's regular: measured a size up.
     sheet.row_dimensions[header_row].height = _row_height(max(
         len(line_starts(text, _column_points(column.width), _FONT_SIZE + 1))
-        for text, column in zip(headers, _SHEET_COLUMNS, strict=True)
+        for text, column in zip(headers, columns, strict=True)
     ))
 
     line = header_row
     body = Font(size=_FONT_SIZE)
     for row in rows:
-        for cells, height in _sheet_parts([_workbook_text(value) for value in _sheet_values(row)]):
+        for cells, height in _sheet_parts([_workbook_text(value) for value in _sheet_values(row, columns)], columns):
             line += 1
             for index, text in enumerate(cells, start=1):
                 cell = sheet.cell(row=line, column=index)
@@ -473,6 +515,9 @@ def _word_cells(row: MatrixRow) -> list[str]:
     """A row's six Word cells (see :data:`WORD_COLUMNS`)."""
     where = f"{row.section} ¶{row.paragraph}" if row.paragraph else row.section
     people = list(dict.fromkeys(part for part in (row.organisation, row.category, row.author, row.submitted) if part))
+    if row.signatories > 1:
+        # The count only: the other members' names (hundreds of them) are the spreadsheets'.
+        people.append(ngettext("%(n)s signatory", "%(n)s signatories", row.signatories) % {"n": row.signatories})
     comment = f"“{row.quote}”\n\n{row.comment}" if row.quote else row.comment
     decision = [row.disposition, row.response]
     if row.replies:
@@ -512,7 +557,8 @@ def matrix_docx(
     """The matrix as a Word document: the title and what the file holds, then one landscape A4 table in the
     six columns of :data:`WORD_COLUMNS`, each at least as wide as its longest word.
 
-    One row per :class:`MatrixRow`, in the order given; the header row repeats on every page. Every
+    One row per :class:`MatrixRow`, in the order given (a campaign's says "400 signatories" under who
+    submitted it, without the other members' names); the header row repeats on every page. Every
     cell shows its text literally (a comment's ``| pipes |``, ``**stars**`` or ``# hashes`` are text,
     its line breaks are line breaks). ``furniture`` gives the pages their running header (the symbol) and
     the first page its block; every page is numbered. Raises ``ValueError`` if pandoc fails.

@@ -5,6 +5,7 @@ Every write goes through ``drafts.services``; these models guard their own invar
 break them. One module per concept; everything is importable from ``drafts.models``.
 """
 
+from drafts.models.api import ApiToken, key_digest
 from drafts.models.comments import (
     Carried,
     CommentBatch,
@@ -31,14 +32,18 @@ from drafts.models.documents import (
 from drafts.models.drafts import Draft, DraftSection, FrozenDraftError
 from drafts.models.lineage import CommentChange, Match, ParagraphLineage
 from drafts.models.people import Invitation, Submission
+from drafts.models.search import COMMENT_KINDS, TEXT_KINDS, EntryKind, SearchEntry
 from drafts.models.tracking import PenHolder, Silence, SilenceBreak, StatusChange
 from drafts.models.work import Job, Notice, OutboundMail
 from drafts.values import BODY_MAX_CHARS, HEADING_MAX_LENGTH, KEY_PATTERN
 
 __all__ = [
     "BODY_MAX_CHARS",
+    "COMMENT_KINDS",
     "HEADING_MAX_LENGTH",
     "KEY_PATTERN",
+    "TEXT_KINDS",
+    "ApiToken",
     "Carried",
     "CommentBatch",
     "CommentChange",
@@ -49,6 +54,7 @@ __all__ = [
     "Draft",
     "DraftComment",
     "DraftSection",
+    "EntryKind",
     "FrozenDraftError",
     "Invitation",
     "Job",
@@ -60,6 +66,7 @@ __all__ = [
     "PenHolder",
     "Profile",
     "Role",
+    "SearchEntry",
     "Section",
     "SectionStatus",
     "Silence",
@@ -67,6 +74,7 @@ __all__ = [
     "StakeholderCategory",
     "StatusChange",
     "Submission",
+    "key_digest",
     "key_validator",
     "validate_brackets",
     "validate_heading",

@@ -1,4 +1,4 @@
-"""Server-side SVG charts: a stacked bar, horizontal bars and a line chart, with no JavaScript.
+"""Server-side SVG charts: a stacked bar, horizontal bars, a line chart and a heatmap, with no JavaScript.
 
 Each function returns one ``<svg>`` element as a ``SafeString``, built with ``format_html`` so every
 label (section headings, user names) is escaped. The site's Content-Security-Policy forbids inline
@@ -33,6 +33,15 @@ _X_LABEL_CHARS = 24
 _DASHES = ("", "8 4", "2 3", "12 3 2 3")
 # The fill and stroke attributes written on shapes are fallbacks that keep a chart legible where site.css
 # does not reach (an SVG saved on its own); the stylesheet's classes override them.
+# A heatmap's rows are this tall (its cells 2 less), so 200 sections make a chart about 4,000 units high.
+_ROW_HEIGHT = 20
+_MAX_CELL = 88  # with few columns the cells stop widening here rather than stretch across the chart
+_ROW_LABEL_ROOM = _WIDTH * 0.45  # at most, so the grid keeps over half the width (wide East Asian labels are cut)
+_COLUMN_LABEL_ROOM = 180
+# The fallback fills of heat-0 to heat-5 (site.css sets the same): one blue from near white to dark. Their
+# figures are ink up to heat-3 and white from heat-4, each 5:1 or more against its cell.
+_HEAT_FILLS = ("#f8fafc", "#dbeafe", "#a9cdf5", "#6fa8e8", "#2f6fc4", "#163a73")
+_HEAT_LIGHT_TEXT = 4
 
 
 @dataclass(frozen=True)
@@ -336,6 +345,165 @@ def line_chart(
     return _svg(id_prefix, title, description, "chart-line", axis_bottom + legend_height, parts)
 
 
+def heatmap(
+    *,
+    id_prefix: str,
+    title: str,
+    description: str,
+    rows: Sequence[str],
+    columns: Sequence[str],
+    values: Sequence[Sequence[int]],
+    row_links: Sequence[str] | None = None,
+) -> SafeString:
+    """A grid of counts, a row per label in ``rows`` and a column per label in ``columns``: ``values[r][c]``.
+
+    Each cell is shaded ``heat-0`` (zero) to ``heat-5`` on a scale relative to the largest value (see
+    ``_heat_level``), has its value written inside when it is not zero and fits, and a ``<title>`` such as
+    "7.3 Detention, Member State: 12 comments". A legend above the grid gives the values of each shade.
+    Row labels are on the left, cut past 40 characters; column labels are on top, cut past 24 and slanted
+    (with many columns, upright) when they do not fit side by side; a cut label keeps its full text in a
+    ``<title>``. ``row_links`` gives an href per row, making its label a link. The chart grows one row per
+    label and draws no totals. With no rows, no columns or only zeros it says there is no data. Raises
+    ``ValueError`` for a bad ``id_prefix``, a negative value, ``values`` that are not one sequence of
+    ``len(columns)`` values per row, or ``row_links`` that are not one per row.
+    """
+    _check_id_prefix(id_prefix)
+    if len(values) != len(rows) or any(len(row_values) != len(columns) for row_values in values):
+        raise ValueError(f"values must be {len(rows)} rows of {len(columns)} values, one per row and column.")
+    for row_values in values:
+        for value in row_values:
+            _check_value(value)
+    if row_links is not None and len(row_links) != len(rows):
+        raise ValueError(f"row_links has {len(row_links)} links for {len(rows)} rows.")
+    maximum = max((max(row_values, default=0) for row_values in values), default=0)
+    if not maximum:
+        return _no_data(id_prefix, title, description)
+
+    ranges = _heat_ranges(maximum)
+    legend, legend_height = _legend(
+        [(text, f"heat-{level}", None) for level, text in ranges],
+        _MARGIN,
+        fills=[_HEAT_FILLS[level] for level, _text in ranges],
+    )
+    row_labels = [_truncate_to_width(label, _LABEL_CHARS, _ROW_LABEL_ROOM) for label in rows]
+    column_labels = [_truncate_to_width(label, _X_LABEL_CHARS, _COLUMN_LABEL_ROOM) for label in columns]
+    column_widths = [_text_width(label) for label in column_labels]
+    grid_left = _MARGIN + max(_text_width(label) for label in row_labels) + 10
+    room = _WIDTH - _MARGIN - grid_left
+    cell = min(room / len(columns), _MAX_CELL)
+    # Column labels lie level when they fit side by side. Otherwise they are slanted, rising to the right
+    # from the middle of their column, and the cells narrow until the last ones end inside the chart; when
+    # that leaves slanted labels too close to clear each other (a line apart), they stand upright instead.
+    angle = 0
+    if max(column_widths) + 6 > cell:
+        slanted_cell = min(cell, *((room - 0.71 * w - _FONT / 2) / (i + 0.5) for i, w in enumerate(column_widths)))
+        angle = 45 if slanted_cell * 0.71 >= _FONT + 2 else 90
+        cell = slanted_cell if angle == 45 else cell
+    # The height the labels take above the grid: their rise, and the letters standing off the baseline.
+    rise, letters = {0: (0.0, _FONT + 10), 45: (0.71, 14), 90: (1.0, 8)}[angle]
+    header = max(column_widths) * rise + letters
+    grid_top = _MARGIN + legend_height + 6 + header
+
+    parts = [legend]
+    for i, (label, short) in enumerate(zip(columns, column_labels, strict=True)):
+        middle = grid_left + (i + 0.5) * cell
+        if angle:
+            # The letters of a turned label stand to the left of its baseline: start a little right to centre them.
+            x, y = _n(middle + _FONT * (0.25 if angle == 45 else 0.35)), _n(grid_top - 6)
+            parts.append(
+                format_html(
+                    '<text class="column-label" x="{}" y="{}" transform="rotate(-{} {} {})"><title>{}</title>{}</text>',
+                    x,
+                    y,
+                    angle,
+                    x,
+                    y,
+                    label,
+                    short,
+                )
+            )
+        else:
+            parts.append(
+                format_html(
+                    '<text class="column-label" x="{}" y="{}" text-anchor="middle"><title>{}</title>{}</text>',
+                    _n(middle),
+                    _n(grid_top - 8),
+                    label,
+                    short,
+                )
+            )
+    for r, (label, short, row_values) in enumerate(zip(rows, row_labels, values, strict=True)):
+        top = grid_top + r * _ROW_HEIGHT
+        text_y = _n(top + _ROW_HEIGHT / 2 + _FONT * 0.35)
+        row_label = format_html(
+            '<text class="label" x="{}" y="{}" text-anchor="end"><title>{}</title>{}</text>',
+            _n(grid_left - 8),
+            text_y,
+            label,
+            short,
+        )
+        if row_links is not None:
+            row_label = format_html('<a class="row-link" href="{}">{}</a>', row_links[r], row_label)
+        parts.append(row_label)
+        for c, (column, value) in enumerate(zip(columns, row_values, strict=True)):
+            parts.append(_heat_cell(label, column, value, _heat_level(value, maximum), grid_left + c * cell, top, cell))
+    return _svg(id_prefix, title, description, "chart-heatmap", grid_top + len(rows) * _ROW_HEIGHT + _MARGIN, parts)
+
+
+def _heat_cell(row: str, column: str, value: int, level: int, x: float, top: float, width: float) -> SafeString:
+    """One cell of a heatmap: its shaded square, its value when not zero and there is room, and its ``<title>``."""
+    text = _integer(value)
+    figure = SafeString()
+    if value and _text_width(text) + 4 <= width - 2:
+        light = level >= _HEAT_LIGHT_TEXT
+        figure = format_html(
+            '<text class="cell-value {}" x="{}" y="{}" text-anchor="middle" fill="{}">{}</text>',
+            "heat-text-light" if light else "heat-text-dark",
+            _n(x + width / 2),
+            _n(top + _ROW_HEIGHT / 2 + _FONT * 0.35),
+            "#ffffff" if light else "#1d2530",
+            text,
+        )
+    hover = ngettext("%(row)s, %(column)s: %(count)d comment", "%(row)s, %(column)s: %(count)d comments", value) % {
+        "row": row,
+        "column": column,
+        "count": value,
+    }
+    return format_html(
+        '<g class="heat-cell"><title>{}</title>'
+        '<rect class="cell heat-{}" x="{}" y="{}" width="{}" height="{}" fill="{}"{}/>{}</g>',
+        hover,
+        level,
+        _n(x + 1),
+        _n(top + 1),
+        _n(max(width - 2, 1.0)),
+        _ROW_HEIGHT - 2,
+        _HEAT_FILLS[level],
+        format_html(' stroke="{}"', "#d5dbe3") if level == 0 else SafeString(),
+        figure,
+    )
+
+
+def _heat_level(value: int, maximum: int) -> int:
+    """The shade of ``value`` on a heatmap whose largest value is ``maximum``: 0 for zero, else 1 to 5.
+
+    Shade k holds the values above (k - 1)/5 and at most k/5 of the maximum, so the maximum is always 5
+    and any value above zero at least 1. With a maximum of 15: 0 is 0, 1-3 is 1, 4-6 is 2, ..., 13-15 is 5.
+    Below a maximum of 5 some shades hold no whole number and are left out of the legend.
+    """
+    return -(-5 * value // maximum)  # the ceiling of 5 * value / maximum, in integers so no count is rounded
+
+
+def _heat_ranges(maximum: int) -> list[tuple[int, str]]:
+    """Each shade a value can take under ``maximum``, with the values it holds: "0", "1–3", "4–6", ..., "13–15"."""
+    ranges = [(0, "0")]
+    for level in range(1, len(_HEAT_FILLS)):
+        low, high = (level - 1) * maximum // 5 + 1, level * maximum // 5
+        if low <= high:
+            ranges.append((level, _integer(low) if low == high else f"{_integer(low)}–{_integer(high)}"))
+    return ranges
+
+
 def _point_values(xs: list[float], series: list[Series], y_of: Callable[[int], float]) -> SafeString:
     """Each point's value above it or, where that spot is taken by another series' value, beside or below it."""
     # The boxes of the points, then of each value as it is written: a value goes where it hides neither.
@@ -388,14 +556,17 @@ def _no_data(id_prefix: str, title: str, description: str) -> SafeString:
     return _svg(id_prefix, title, " ".join(p for p in (description, no_data) if p), "chart-empty", 44, [text])
 
 
-def _legend(entries: Sequence[tuple[str, str, str | None]], top: float) -> tuple[SafeString, float]:
+def _legend(
+    entries: Sequence[tuple[str, str, str | None]], top: float, *, fills: Sequence[str] = ()
+) -> tuple[SafeString, float]:
     """The legend's items ``(text, css_class, dash)`` flowed in rows from ``top``, and the height they take.
 
     A ``dash`` of ``None`` draws a square swatch; a string draws a short line with a point, dashed so.
+    ``fills`` gives the swatches' fallback fills, one per entry, where grey would not tell them apart.
     """
     items = []
     x, row = float(_MARGIN), 0
-    for text, css_class, dash in entries:
+    for index, (text, css_class, dash) in enumerate(entries):
         text = _truncate(text, _LABEL_CHARS)
         mark_width = 14 if dash is None else 28
         width = mark_width + 6 + _text_width(text)
@@ -404,10 +575,11 @@ def _legend(entries: Sequence[tuple[str, str, str | None]], top: float) -> tuple
         y = top + row * _LEGEND_ROW
         if dash is None:
             mark = format_html(
-                '<rect class="swatch {}" x="{}" y="{}" width="14" height="14" fill="#5a6472"/>',
+                '<rect class="swatch {}" x="{}" y="{}" width="14" height="14" fill="{}"/>',
                 css_class,
                 _n(x),
                 _n(y + 3),
+                fills[index] if fills else "#5a6472",
             )
         else:
             mark = format_html(
@@ -469,6 +641,14 @@ def _text_width(text: str) -> float:
 
 def _truncate(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _truncate_to_width(text: str, limit: int, room: float) -> str:
+    """``text`` cut at ``limit`` characters, and shorter while it is drawn wider than ``room``."""
+    short = _truncate(text, limit)
+    while len(short) > 1 and _text_width(short) > room:
+        short = _truncate(text, len(short) - 1)
+    return short
 
 
 def _check_id_prefix(id_prefix: str) -> None:

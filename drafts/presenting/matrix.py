@@ -7,6 +7,7 @@ as the editors' table, so a file holds exactly the comments the table shows.
 
 from __future__ import annotations
 
+import dataclasses
 import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -91,7 +92,29 @@ class Matrix:
     filename: str  # without the extension
 
 
-def comment_matrix(user: User, draft: Draft, filters: Mapping[str, str] | None = None) -> Matrix:
+def campaign_rows(rows: list[MatrixRow], groups: list[selectors.CampaignGroup]) -> list[MatrixRow]:
+    """The rows with each campaign as one: its lead's row, carrying how many signed it and who else did;
+    the other members' rows left out. A campaign whose lead is not among ``rows`` (filtered out) is left
+    as it is, so a filter never hides a comment inside someone else's campaign."""
+    by_reference = {row.reference: row for row in rows}
+    replaced: dict[str, MatrixRow] = {}
+    dropped: set[str] = set()
+    for group in groups:
+        lead = by_reference.get(group.lead.reference)
+        others = [c for c in group.others if c.reference in by_reference]
+        if lead is None or not others:
+            continue
+        replaced[lead.reference] = dataclasses.replace(
+            lead, signatories=1 + len(others),
+            signatory_names=tuple(c.organisation or c.user_name for c in others),
+        )
+        dropped.update(c.reference for c in others)
+    return [replaced.get(row.reference, row) for row in rows if row.reference not in dropped]
+
+
+def comment_matrix(
+    user: User, draft: Draft, filters: Mapping[str, str] | None = None, *, campaigns: bool = False
+) -> Matrix:
     """The comment matrix of ``draft`` for ``user``: the comments they may see (with the decisions they may
     see), narrowed by ``filters`` (a valid ``CommentFilterForm``'s data) as the editors' table narrows them.
 
@@ -100,17 +123,24 @@ def comment_matrix(user: User, draft: Draft, filters: Mapping[str, str] | None =
     """
     visible = selectors.comments_visible_to(user, draft)
     rows = matrix_rows(selectors.comments_for_matrix(visible, filters))
+    if campaigns:
+        rows = campaign_rows(rows, selectors.campaigns_of(user, draft))
     document = draft.document
     with timezone.override(zoneinfo.ZoneInfo(document.time_zone)):
         dated = _("frozen %(frozen)s, exported %(now)s") % {
             "frozen": when(draft.frozen_at), "now": when(timezone.now())}
     chosen = _filter_description(draft, filters or {})
-    count = ngettext("%(n)s comment", "%(n)s comments", len(rows)) % {"n": len(rows)}
+    comments = sum(row.signatories for row in rows)
+    count = ngettext("%(n)s comment", "%(n)s comments", comments) % {"n": comments}
+    if comments != len(rows):
+        count += " " + ngettext("(each campaign as one row: %(n)s row)", "(each campaign as one row: %(n)s rows)",
+                                len(rows)) % {"n": len(rows)}
     if chosen:
         scope = _("Only the comments with %(filters)s: %(count)s.") % {"filters": "; ".join(chosen), "count": count}
     else:
         scope = _("All comments: %(count)s.") % {"count": count}
-    name = f"{document.slug}-draft-{draft.number}-comments" + ("-filtered" if chosen else "")
+    name = (f"{document.slug}-draft-{draft.number}-comments" + ("-filtered" if chosen else "")
+            + ("-campaigns" if campaigns else ""))
     heading = MatrixHeading(title=document.title, symbol=document.symbol, draft=draft.title, dated=dated, scope=scope)
     # Restricted: the working group's matrix holds decisions still being drafted.
     furniture = PageFurniture(symbol=document.symbol, title=document.title, label=draft.title, date=draft.frozen_at,

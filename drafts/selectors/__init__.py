@@ -5,6 +5,7 @@ A view that needs "may this person see X" gets X through one of these and turns 
 404, so the existence of something hidden never leaks.
 """
 
+from drafts.selectors.analysis import CampaignGroup, Constituency, campaigns_of, constituency
 from drafts.selectors.comments import (
     comment_counts,
     comments_filtered,
@@ -19,6 +20,7 @@ from drafts.selectors.comments import (
 from drafts.selectors.compare import compare_side, draft_states, version_state, working_copy_states
 from drafts.selectors.documents import (
     OutlineEntry,
+    api_tokens_of,
     documents_visible_to,
     draft_export_sections,
     draft_sections,
@@ -44,6 +46,7 @@ from drafts.selectors.lineage import (
     next_draft,
     orphans,
 )
+from drafts.selectors.search import SearchHit, SearchResults, search_results
 from drafts.selectors.tracking import (
     HeldSection,
     Progress,
@@ -68,14 +71,20 @@ from drafts.selectors.work import (
 )
 
 __all__ = [
+    "CampaignGroup",
+    "Constituency",
     "HeldSection",
     "Landing",
     "MailCounts",
     "OutlineEntry",
     "Progress",
     "ProgressRow",
+    "SearchHit",
+    "SearchResults",
     "SilenceState",
+    "api_tokens_of",
     "bracket_counts",
+    "campaigns_of",
     "carried_over",
     "change_reasons",
     "citable_comments",
@@ -87,6 +96,7 @@ __all__ = [
     "comments_of",
     "comments_visible_to",
     "compare_side",
+    "constituency",
     "disposition_counts",
     "documents_visible_to",
     "draft_export_sections",
@@ -112,6 +122,7 @@ __all__ = [
     "placement_choices",
     "progress",
     "public_state",
+    "search_results",
     "section_history",
     "section_versions",
     "sections_held_by",

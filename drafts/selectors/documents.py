@@ -14,7 +14,7 @@ from reversion.models import Version
 
 from drafts import numbering
 from drafts.access import access_for, sees_everything
-from drafts.models import Document, Draft, DraftSection, Membership, Section
+from drafts.models import ApiToken, Document, Draft, DraftSection, Membership, Section
 from drafts.values import ExportSection
 
 if TYPE_CHECKING:
@@ -179,3 +179,8 @@ def open_draft(user: User, document: Document) -> Draft | None:
     now = timezone.now()
     open_now = readable.filter(comments_open_until__gt=now).exclude(comments_open_from__gt=now).first()
     return open_now or readable.first()
+
+
+def api_tokens_of(user: UserModel) -> QuerySet[ApiToken]:
+    """A person's own API keys, newest first, revoked ones included (marked so)."""
+    return ApiToken.objects.filter(user=user)

@@ -5,11 +5,13 @@ Each writing service takes the acting ``user`` and asks ``drafts.access`` first,
 A change to a section is exactly one reversion revision, with the acting user and a message.
 """
 
-from drafts.services.accounts import preferences_set, stakeholder_sign_up
+from drafts.services.accounts import api_token_create, api_token_revoke, preferences_set, stakeholder_sign_up
 from drafts.services.comment_imports import comment_template, comments_upload, decisions_import
 from drafts.services.comments import (
+    CampaignChanged,
     CommentRefused,
     DecisionConflict,
+    campaign_dispose,
     comment_apply_proposal,
     comment_decide,
     comment_dispose,
@@ -26,6 +28,7 @@ from drafts.services.drafts import draft_freeze, draft_update_settings
 from drafts.services.imports import ImportReport, document_import, parsed_states
 from drafts.services.lineage import comment_link_versions, comment_reanchor, lineage_record
 from drafts.services.notifications import MuteTarget, followup_mute, invitation_from_token, mute_target
+from drafts.services.search import search_reindex
 from drafts.services.sections import (
     EditConflict,
     Saved,
@@ -52,6 +55,7 @@ from drafts.services.tracking import (
 )
 
 __all__ = [
+    "CampaignChanged",
     "CommentRefused",
     "DecisionConflict",
     "EditConflict",
@@ -59,6 +63,9 @@ __all__ = [
     "MuteTarget",
     "Saved",
     "allowed_statuses",
+    "api_token_create",
+    "api_token_revoke",
+    "campaign_dispose",
     "comment_apply_proposal",
     "comment_decide",
     "comment_dispose",
@@ -90,6 +97,7 @@ __all__ = [
     "mute_target",
     "parsed_states",
     "preferences_set",
+    "search_reindex",
     "section_create",
     "section_move",
     "section_pen_holders_set",

@@ -24,6 +24,7 @@ from drafts.interchange.matrix import matrix_stamp
 from drafts.models import CommentBatch, CommentKind, Disposition, Draft, DraftComment, DraftSection, Notice
 from drafts.models.documents import has_visible_text
 from drafts.services import outbox
+from drafts.services import search as search_index
 from drafts.services.comments import (
     _lock_for_new_comments,
     _next_references,
@@ -319,6 +320,7 @@ def comments_upload(
         comment.save()
         stored.append(comment)
     submission_record(user=user, action=_UPLOAD_ACTION, key=submission, result=batch.pk)
+    search_index.comments_indexed(c.pk for c in stored)
     # As if each had been posted on its own: a follower of a section hears of each new comment there.
     for comment in stored:
         outbox.notice_record(Notice.Kind.FOLLOWUP, document=draft.document, draft=draft, comment=comment)

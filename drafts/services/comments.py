@@ -30,6 +30,7 @@ from drafts.models import (
     Profile,
 )
 from drafts.services import outbox
+from drafts.services import search as search_index
 from drafts.services.sections import section_save
 
 if TYPE_CHECKING:
@@ -97,6 +98,7 @@ def comment_post(*, form, user: UserModel, draft: Draft, ip_address: str | None 
         comment.save()
     except MaxThreadLevelExceededException as exc:
         raise CommentRefused(_("Replies can only be one level deep.")) from exc
+    search_index.comments_indexed([comment.pk])
     outbox.notice_record(Notice.Kind.FOLLOWUP, document=draft.document, draft=draft, comment=comment)
     return comment
 
@@ -209,6 +211,7 @@ def comment_edit(
         setattr(current, field, value)
     current.edited_at = now
     current.save(update_fields=[*new, "edited_at"])
+    search_index.comments_indexed([current.pk])
     return current
 
 
@@ -234,7 +237,26 @@ def comment_dispose(
     if response is not None:
         changes["response"] = response.strip()
     ids = [c.pk for c in comments]
-    return DraftComment.objects.filter(pk__in=ids, draft=draft, level=0).update(**changes)
+    changed = DraftComment.objects.filter(pk__in=ids, draft=draft, level=0).update(**changes)
+    if response is not None:
+        search_index.comments_indexed(ids)
+    return changed
+
+
+class CampaignChanged(Exception):
+    """The campaign is not as the editor saw it (a comment joined or left it since): nothing was decided."""
+
+
+@transaction.atomic
+def campaign_dispose(*, draft: Draft, user: UserModel, lead: int, size: int, disposition: str, response: str) -> int:
+    """Decide every comment of the campaign led by comment ``lead`` at once, as it stands now; refused
+    with :class:`CampaignChanged` (nothing written) unless it still has the ``size`` comments the editor
+    saw. Returns how many comments were decided."""
+    access.require(user, draft.document, Action.MANAGE_COMMENTS)
+    group = next((g for g in selectors.campaigns_of(user, draft) if g.lead.pk == lead), None)
+    if group is None or group.size != size:
+        raise CampaignChanged
+    return comment_dispose(comments=group.members, user=user, draft=draft, disposition=disposition, response=response)
 
 
 class DecisionConflict(Exception):
@@ -329,6 +351,7 @@ def decisions_publish(*, draft: Draft, user: UserModel, comments: list[DraftComm
     DraftComment.objects.filter(pk__in=ids).update(
         published_disposition=F("disposition"), published_response=F("response"), published_at=timezone.now()
     )
+    search_index.comments_indexed(ids)
     outbox.notice_record(Notice.Kind.DECISIONS_PUBLISHED, document=draft.document, draft=draft, comments=ids)
     return len(ids)
 

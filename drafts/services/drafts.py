@@ -24,6 +24,7 @@ from drafts.models import (
     Section,
 )
 from drafts.services import outbox
+from drafts.services import search as search_index
 from drafts.services.lineage import lineage_record
 from drafts.services.submissions import submission_record, submitted_result
 
@@ -113,6 +114,7 @@ def draft_freeze(
     DraftSection.objects.bulk_create(snapshots, batch_size=500)
     # Made unsealed above, so its snapshots could go in; sealed now, none can be added or taken away.
     draft.seal()
+    search_index.draft_indexed(draft)
     previous = document.drafts.filter(number=draft.number - 1).first()
     _supersede(document, draft, keep_open=keep_previous_open)
     if previous is not None:

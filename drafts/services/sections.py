@@ -24,6 +24,7 @@ from drafts.access import Action
 from drafts.merge import MergeResult, merge3, merge_line
 from drafts.models import CommentChange, Document, DraftComment, Section
 from drafts.services import lineage, tracking
+from drafts.services import search as search_index
 from drafts.services.submissions import submission_record, submitted_result
 
 if TYPE_CHECKING:
@@ -157,6 +158,7 @@ def _save_version(section: Section, *, user: UserModel, message: str) -> Section
         section.save()
         reversion.set_user(user)
         reversion.set_comment(message.strip()[:2000])
+    search_index.section_indexed(section)
     return section
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -137,3 +137,36 @@ def preferences(request: HttpRequest) -> HttpResponse:
         {"form": form, "chosen": current, "now": timezone.now()},
         status=400 if form.is_bound else 200,
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def api_keys(request: HttpRequest) -> HttpResponse:
+    """The signed-in person's API keys: make one (its key shown this once) or revoke one."""
+    user = acting_user(request)
+    form = forms.ApiKeyForm(posted(request))
+    made = None
+    if request.method == "POST" and form.is_valid():
+        made = attempt(form, lambda: services.api_token_create(user=user, name=form.cleaned_data["name"]))
+        if made is not None:
+            form = forms.ApiKeyForm()
+    response = render(
+        request,
+        "drafts/api/keys.html",
+        {"form": form, "made": made, "tokens": selectors.api_tokens_of(user)},
+        status=400 if form.is_bound and made is None else 200,
+    )
+    response["Cache-Control"] = "no-store"  # the page may hold a key, shown once
+    return response
+
+
+@login_required
+@require_http_methods(["POST"])
+def api_key_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    """Revoke one of one's own API keys: refused from the next request on."""
+    try:
+        token = services.api_token_revoke(user=acting_user(request), token_id=token_id)
+    except ObjectDoesNotExist:
+        raise Http404 from None
+    messages.success(request, _("Revoked the API key “%(name)s”.") % {"name": token.name})
+    return redirect("drafts:api_keys")

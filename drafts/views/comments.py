@@ -420,13 +420,17 @@ def comment_export(request: HttpRequest, slug: str, number: int, fmt: str) -> Ht
     draft, access = draft_for(request, slug, number)
     if not access.in_working_group or fmt not in matrix.FORMATS:
         raise Http404
-    filters = forms.CommentFilterForm(request.GET or None, sections=draft.sections.all())
+    # ?campaigns=1: each campaign of near-identical comments as one row with its signatories (the analysis page).
+    asked = request.GET.copy()
+    campaigns = asked.pop("campaigns", [""])[-1] == "1"
+    filters = forms.CommentFilterForm(asked or None, sections=draft.sections.all())
     if filters.is_bound and not filters.is_valid():
         return HttpResponseBadRequest(
             _("The matrix cannot be filtered so. %(problems)s") % {"problems": " ".join(filters.problems())},
             content_type="text/plain; charset=utf-8",
         )
-    made = comment_matrix(request.user, draft, filters.cleaned_data if filters.is_bound else None)
+    made = comment_matrix(request.user, draft, filters.cleaned_data if filters.is_bound else None,
+                          campaigns=campaigns)
     exporters: dict[str, Callable[[], str | bytes]] = {
         "csv": lambda: matrix.matrix_csv(made.rows),
         "xlsx": lambda: matrix.matrix_xlsx(made.rows, title=made.heading),

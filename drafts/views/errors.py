@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from django.http import HttpRequest, HttpResponse, HttpResponseServerError
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.middleware.csrf import REASON_NO_CSRF_COOKIE
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -28,16 +28,30 @@ FALLBACK_500 = (
 
 # The handlers are decorated as Django's own are (django.views.defaults): a 404 from the URL resolver
 # is answered before CsrfViewMiddleware.process_view runs, and the header's language form needs a token.
+# Under /api/ the errors Django answers before a view runs (an address no endpoint matches, a request
+# it cannot read) are JSON too, as the schema says every API answer is.
+API_PREFIX = "/api/"
+_API_ERRORS = {400: "Bad request.", 403: "Forbidden.", 404: "Not found.", 500: "Server error."}
+
+
+def _api_error(request: HttpRequest, status: int) -> JsonResponse | None:
+    if not request.path.startswith(API_PREFIX):
+        return None
+    return JsonResponse({"detail": _API_ERRORS[status]}, status=status)
+
+
 @requires_csrf_token
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     """400: the request could not be read (the exception's text is technical; it is logged, not shown)."""
-    return render(request, "400.html", status=400)
+    return _api_error(request, 400) or render(request, "400.html", status=400)
 
 
 @requires_csrf_token
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
     """403 with the reason the access decision gave (``PermissionDenied("Only the document's editors ...")``)
     and a link back to the page of this site the visitor came from, if any."""
+    if request.path.startswith(API_PREFIX):
+        return JsonResponse({"detail": str(exception) or _API_ERRORS[403]}, status=403)
     context = {"reason": str(exception) if exception else "", "back": _page_came_from(request)}
     return render(request, "403.html", context, status=403)
 
@@ -45,12 +59,14 @@ def permission_denied(request: HttpRequest, exception: Exception) -> HttpRespons
 @requires_csrf_token
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     """404, the same for a page that does not exist and one hidden from this person."""
-    return render(request, "404.html", status=404)
+    return _api_error(request, 404) or render(request, "404.html", status=404)
 
 
 @requires_csrf_token
 def server_error(request: HttpRequest) -> HttpResponse:
     """500 with the site's header if it can be rendered, else :data:`FALLBACK_500`."""
+    if (api := _api_error(request, 500)) is not None:
+        return api
     try:
         return render(request, "500.html", status=500)
     except Exception:

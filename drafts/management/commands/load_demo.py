@@ -47,6 +47,27 @@ BRACKETED = [
     "Detention is a measure of last resort [[and [[shall never apply || shall not apply]] to children]]{AU}.",
 ]
 
+# A campaign (drafts.campaigns): one letter, sent by each organisation with its own greeting and sign-off.
+CAMPAIGN_LETTER = (
+    "We urge the working group to state without qualification that the immigration detention of children is "
+    "never in their best interests, and that States should end it in law and in practice, placing children "
+    "and their families in community-based care while their status is resolved."
+)
+CAMPAIGN_SIGNATORIES = [
+    ("Children on the Move Alliance", "Dear members of the working group,"),
+    ("Families Not Cells", "Dear colleagues,"),
+    ("Northern Refugee Council", "Dear members of the working group,"),
+    ("Voices for Migrant Children", "To the working group:"),
+    ("Coastal Legal Aid Collective", "Dear colleagues,"),
+    ("Harbour Welcome Network", "Dear members of the working group,"),
+    ("Initiative for Child Rights", "Dear working group,"),
+    ("Safe Passage Youth Project", "Dear colleagues,"),
+    ("Mothers Without Borders", "Dear members of the working group,"),
+    ("Community Sponsors Forum", "To the co-facilitators and members,"),
+    ("Alliance against Detention", "Dear colleagues,"),
+    ("Shelter and Dignity", "Dear members of the working group,"),
+]
+
 STAKEHOLDERS = [
     ("examplia", "Delegation of Examplia", "Republic of Examplia", StakeholderCategory.MEMBER_STATE, "EXA"),
     (
@@ -271,7 +292,7 @@ class Command(BaseCommand):
         )
         self._link_decisions(zero, users["editor"])
         self._tracking(document, users)
-        services.draft_freeze(
+        first_draft = services.draft_freeze(
             document=document,
             user=users["editor"],
             label="First draft",
@@ -280,6 +301,7 @@ class Command(BaseCommand):
             comments_open_until=now + timedelta(days=30),
             note="Revised in the light of the comments received on the zero draft.",
         )
+        self._campaign(document, first_draft, users["editor"])
         self.stderr.write(
             f"Loaded {SLUG}: Draft 1 and Draft 2 ({report.summary()}), "
             f"{DraftComment.objects.filter(draft__document=document).count()} comments."
@@ -310,33 +332,8 @@ class Command(BaseCommand):
         """Comments on the zero draft through the real form and service, then the editors' decisions."""
         posted: dict[str, DraftComment] = {}
         for label, username, key, paragraph, kind, text, proposed, reply_to in COMMENTS:
-            target: Draft | DraftSection = draft
-            paragraphs = 0
-            if key is not None:
-                target = DraftSection.objects.get(draft=draft, key=key)
-                paragraphs = rendering.render_cached(
-                    target.body, anchor=target.anchor, label=target.number
-                ).paragraph_count
-            form = DraftCommentForm(target, paragraphs=paragraphs)
-            user = users[username]
-            data = {
-                **form.generate_security_data(),
-                "name": user.get_full_name(),
-                "email": user.email,
-                "url": "",
-                "comment": text,
-                "paragraph": paragraph or "",
-                "kind": kind,
-                "proposed_text": proposed,
-                "quote": "",
-                "followup": "on",
-                "honeypot": "",
-                "reply_to": posted[reply_to].pk if reply_to else 0,
-            }
-            form = DraftCommentForm(target, data=data, paragraphs=paragraphs)
-            if not form.is_valid():
-                raise CommandError(f"Demo comment {label} is invalid: {form.errors.as_text()}")
-            posted[label] = services.comment_post(form=form, user=user, draft=draft)
+            posted[label] = self._post(draft, users[username], key, text, paragraph=paragraph, kind=kind,
+                                       proposed=proposed, reply_to=posted[reply_to].pk if reply_to else 0)
         services.draft_update_settings(
             draft=draft, user=users["editor"], status=Draft.Status.SUPERSEDED, comments_open_until=timezone.now()
         )
@@ -345,6 +342,49 @@ class Command(BaseCommand):
                 comments=[posted[label]], user=users["editor"], draft=draft, disposition=disposition, response=response
             )
         services.decisions_publish(draft=draft, user=users["editor"])  # stakeholders see them from here on
+
+    def _post(self, draft: Draft, user: UserModel, key: str | None, text: str, *, paragraph: int | None = None,
+              kind: str = "general", proposed: str = "", reply_to: int = 0) -> DraftComment:
+        """One comment through the form the page renders (its security fields included) and the service."""
+        target: Draft | DraftSection = draft
+        paragraphs = 0
+        if key is not None:
+            target = DraftSection.objects.get(draft=draft, key=key)
+            paragraphs = rendering.render_cached(target.body, anchor=target.anchor, label=target.number).paragraph_count
+        data = {
+            **DraftCommentForm(target, paragraphs=paragraphs).generate_security_data(),
+            "name": user.get_full_name(),
+            "email": user.email,
+            "url": "",
+            "comment": text,
+            "paragraph": paragraph or "",
+            "kind": kind,
+            "proposed_text": proposed,
+            "quote": "",
+            "followup": "on",
+            "honeypot": "",
+            "reply_to": reply_to,
+        }
+        form = DraftCommentForm(target, data=data, paragraphs=paragraphs)
+        if not form.is_valid():
+            raise CommandError(f"A demo comment is invalid: {form.errors.as_text()}")
+        return services.comment_post(form=form, user=user, draft=draft)
+
+    def _campaign(self, document: Document, draft: Draft, editor: UserModel) -> None:
+        """A letter sent by twelve organisations with small edits: one campaign on "Who commented on what"."""
+        User = get_user_model()
+        for n, (organisation, greeting) in enumerate(CAMPAIGN_SIGNATORIES, start=1):
+            user, _created = User.objects.get_or_create(
+                username=f"alliance{n}", defaults={"email": f"alliance{n}@example.org", "first_name": organisation}
+            )
+            user.set_unusable_password()
+            user.save()
+            Profile.objects.update_or_create(
+                user=user, defaults={"organisation": organisation, "category": StakeholderCategory.NGO}
+            )
+            services.membership_set(document=document, person=user, role=Role.STAKEHOLDER, user=editor)
+            self._post(draft, user, "p8-g6", f"{greeting} {CAMPAIGN_LETTER} On behalf of {organisation}.",
+                       paragraph=1, kind="technical")
 
     def _link_decisions(self, draft: Draft, editor: UserModel) -> None:
         """Each accepted comment's decision is carried out by the revision of its section: link them,
