@@ -118,7 +118,10 @@ def test_hidden_drafts_are_404_and_sections_carry_markdown_and_html(client, peop
     for name in ("draft", "sections", "comments", "matrix"):
         url = reverse(f"api:{name}", kwargs={"slug": "guidance", "number": 1})
         assert client.get(url, **auth(key)).status_code == 404, name
-    assert client.get(reverse("api:document", kwargs={"slug": "nope"}), **auth(key)).status_code == 404
+    missing = client.get(reverse("api:document", kwargs={"slug": "nope"}), **auth(key))
+    hidden = client.get(reverse("api:draft", kwargs={"slug": "guidance", "number": 1}), **auth(key))
+    assert missing.status_code == hidden.status_code == 404
+    assert missing.json() == hidden.json() == {"detail": "Not found."}  # no model named, nothing told apart
     assert client.get(reverse("api:matrix", kwargs={"slug": "guidance", "number": 2}), **auth(key)).status_code == 404
 
 

@@ -339,10 +339,13 @@ def api_docs(request: HttpRequest) -> HttpResponse:
 
 
 def api_exception_handler(exc, context):
-    """DRF's own handler, but a ``PermissionDenied`` about something the person may not know exists is
-    already an ``Http404`` (``document_for``); this keeps Django's ``PermissionDenied`` a 403 with its reason."""
+    """DRF's own handler, with two differences: a 404 says only "Not found." (Django's message names the
+    model, "No Draft matches the given query."), the same for what does not exist and what is hidden; and
+    Django's ``PermissionDenied`` keeps its reason ("Only the document's editors ...") as a 403."""
     from rest_framework.views import exception_handler
 
-    if isinstance(exc, PermissionDenied):
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
     return exception_handler(exc, context)
