@@ -23,7 +23,7 @@ from django_comments.forms import COMMENT_MAX_LENGTH
 from django_comments_xtd.forms import XtdCommentForm
 from reversion.models import Version
 
-from drafts import interchange, searching, selectors, values
+from drafts import interchange, rendering, searching, selectors, values
 from drafts.interchange import comment_sheets
 from drafts.models import (
     CommentKind,
@@ -392,6 +392,27 @@ class DraftCommentForm(XtdCommentForm):
             self.fields[name].widget = forms.HiddenInput()
         whole = _("The whole section") if isinstance(target, DraftSection) else _("The whole draft")
         self.fields["paragraph"].choices = [("", whole)] + [(n, f"¶{n}") for n in range(1, paragraphs + 1)]
+
+    @classmethod
+    def filled(
+        cls, target, *, user, comment: str, paragraph: int | None = None, kind: str = CommentKind.GENERAL,
+        proposed_text: str = "", quote: str = "", reply_to: int = 0, followup: bool = True,
+    ) -> DraftCommentForm:
+        """The form as the page would post it for ``user`` (its security fields included), for callers that
+        are not a page: the API and the demo. The paragraphs offered are those of ``target``'s text."""
+        paragraphs = 0
+        if isinstance(target, DraftSection):
+            paragraphs = rendering.render_cached(
+                target.body, anchor=target.anchor, label=target.number or target.heading,
+                language=target.draft.document.language,
+            ).paragraph_count
+        data = {
+            **cls(target).generate_security_data(),
+            "name": user.get_full_name() or user.get_username(), "email": user.email, "url": "",
+            "comment": comment, "paragraph": paragraph or "", "kind": kind, "proposed_text": proposed_text,
+            "quote": quote, "reply_to": reply_to, "followup": "on" if followup else "", "honeypot": "",
+        }
+        return cls(target, data=data, paragraphs=paragraphs)
 
     def get_comment_model(self):
         return DraftComment

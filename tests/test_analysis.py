@@ -164,3 +164,11 @@ def test_the_matrix_exports_a_campaign_as_one_row_with_its_signatories(client, d
     assert rows[0]["Also signed by"] == "; ".join(f"Association {n}" for n in range(1, 6))
     ungrouped = list(csv.DictReader(io.StringIO(client.get(url).content.decode())))
     assert len(ungrouped) == 7 and "Signatories" not in ungrouped[0]
+
+
+def test_export_comments_groups_campaigns_as_the_page_does(draft, campaign, capsys) -> None:
+    from django.core.management import call_command
+
+    call_command("export_comments", "guidance", str(draft.number), "--format", "csv", "--campaigns")
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert [(r["ID"], r["Signatories"]) for r in rows] == [(campaign[0].reference, "6")]

@@ -4,6 +4,8 @@ exactly where it is a 404 on the site."""
 
 from __future__ import annotations
 
+import functools
+
 from django import forms as django_forms
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -157,7 +159,6 @@ class DraftComments(generics.ListCreateAPIView):
         asked.is_valid(raise_exception=True)
         data = asked.validated_data
         target: Draft | DraftSection = draft
-        paragraphs = 0
         if data.get("section"):
             found = (
                 DraftSection.objects.select_related("draft__document").filter(draft=draft, key=data["section"]).first()
@@ -165,29 +166,14 @@ class DraftComments(generics.ListCreateAPIView):
             if found is None:
                 raise exceptions.ValidationError({"section": [_("This draft has no section with this key.")]})
             target = found
-            paragraphs = rendering.render_cached(
-                found.body, anchor=found.anchor, label=found.number, language=draft.document.language
-            ).paragraph_count
         if not request.user.email:
             raise exceptions.ValidationError(
                 {"non_field_errors": [_("Add an e-mail address to your account before commenting.")]}
             )
-        form = forms.DraftCommentForm(
-            target,
-            paragraphs=paragraphs,
-            data={
-                **forms.DraftCommentForm(target).generate_security_data(),
-                "name": request.user.get_full_name() or request.user.get_username(),
-                "email": request.user.email,
-                "url": "",
-                "comment": data["comment"],
-                "paragraph": data.get("paragraph") or "",
-                "quote": data["quote"],
-                "kind": data["kind"],
-                "proposed_text": data["proposed_text"],
-                "reply_to": data.get("reply_to") or 0,
-                "followup": "on" if data["followup"] else "",
-            },
+        form = forms.DraftCommentForm.filled(
+            target, user=request.user, comment=data["comment"], paragraph=data.get("paragraph"), kind=data["kind"],
+            proposed_text=data["proposed_text"], quote=data["quote"], reply_to=data.get("reply_to") or 0,
+            followup=data["followup"],
         )
         if not form.is_valid():
             raise exceptions.ValidationError(_form_errors(form))
@@ -298,9 +284,10 @@ def _form_errors(form: django_forms.BaseForm) -> dict[str, list[str]]:
     return {name: [str(message) for message in errors] for name, errors in form.errors.items()}
 
 
-def api_docs(request: HttpRequest) -> HttpResponse:
-    """The API's documentation as a page that needs no JavaScript: every endpoint of the schema with
-    its parameters, what it answers and a curl example."""
+@functools.cache
+def _documented_endpoints() -> list[dict]:
+    """Every operation of the schema with its parameters and body fields. The schema is made from the
+    code, so it is the same for the life of the process: made once, not on every visit to the page."""
     from drf_spectacular.generators import SchemaGenerator
 
     schema = SchemaGenerator().get_schema(request=None, public=True)
@@ -321,21 +308,19 @@ def api_docs(request: HttpRequest) -> HttpResponse:
             for name, field in component.get("properties", {}).items()
         ]
 
-    endpoints = [
+    return [
         {"path": path, "method": method.upper(), "operation": operation, "body": body_fields(operation)}
         for path, methods in schema["paths"].items()
         for method, operation in methods.items()
         if method in ("get", "post", "put", "patch", "delete")
     ]
-    return render(
-        request,
-        "drafts/api/docs.html",
-        {
-            "endpoints": endpoints,
-            "schema": schema,
-            "rates": settings.REST_FRAMEWORK.get("DEFAULT_THROTTLE_RATES", {}),
-        },
-    )
+
+
+def api_docs(request: HttpRequest) -> HttpResponse:
+    """The API's documentation as a page that needs no JavaScript: every endpoint of the schema with
+    its parameters, what it answers and a curl example."""
+    rates = settings.REST_FRAMEWORK.get("DEFAULT_THROTTLE_RATES", {})
+    return render(request, "drafts/api/docs.html", {"endpoints": _documented_endpoints(), "rates": rates})
 
 
 def api_exception_handler(exc, context):

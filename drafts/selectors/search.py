@@ -31,7 +31,7 @@ from drafts.models import COMMENT_KINDS, TEXT_KINDS, Document, Draft, EntryKind,
 from drafts.rendering import paragraph_anchor, paragraph_label
 from drafts.search_schema import FTS
 from drafts.selectors.comments import comments_visible_to
-from drafts.selectors.documents import working_copy
+from drafts.selectors.documents import OutlineEntry, working_copy
 
 if TYPE_CHECKING:
     from drafts.access import User
@@ -96,12 +96,15 @@ def search_results(
     """
     entries = _filtered(_readable(user), document, draft_number, kind, category)
     rows, capped = _matches(entries, query)
-    visible = _collapsed(_visible(user, rows))
+    # The live outline of each document with working-copy matches: it decides which of them show, and
+    # numbers the ones shown (read once, for both).
+    outlines = _outlines({row["document_id"] for row in rows if row["kind"] == EntryKind.WORKING})
+    visible = _collapsed(_visible(user, rows, outlines))
     total = len(visible)
     pages = max(1, -(-total // per_page))
     page = min(max(page, 1), pages)
     shown = visible[(page - 1) * per_page : page * per_page]
-    return SearchResults(_hits(shown, query), total, capped, page, pages, per_page)
+    return SearchResults(_hits(shown, query, outlines), total, capped, page, pages, per_page)
 
 
 def _collapsed(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -218,28 +221,32 @@ def _matches(entries: QuerySet[SearchEntry], query: searching.Query) -> tuple[li
     return rows[:MAX_CANDIDATES], len(rows) > MAX_CANDIDATES
 
 
-def _visible(user: User, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _outlines(document_ids: set[int]) -> dict[int, dict[int, OutlineEntry]]:
+    """The live working-copy outline of each of these documents, by section id."""
+    return {
+        document.pk: {entry.section.pk: entry for entry in working_copy(document)[0]}
+        for document in Document.objects.filter(pk__in=document_ids)
+    }
+
+
+def _visible(
+    user: User, rows: list[dict[str, Any]], outlines: dict[int, dict[int, OutlineEntry]]
+) -> list[dict[str, Any]]:
     """The rows this person may see, in order: each comment through its draft's ``comments_visible_to``,
     each working-copy section only while it is in the live outline."""
     comments_by_draft: dict[int, set[int]] = defaultdict(set)
-    working_documents: set[int] = set()
     for row in rows:
         if row["comment_id"] is not None:
             comments_by_draft[row["draft_id"]].add(row["comment_id"])
-        elif row["kind"] == EntryKind.WORKING:
-            working_documents.add(row["document_id"])
     seen: set[int] = set()
     for draft in Draft.objects.filter(pk__in=list(comments_by_draft)).select_related("document"):
         ids = comments_by_draft[draft.pk]
         seen.update(comments_visible_to(user, draft).filter(pk__in=ids).values_list("pk", flat=True))
-    live: set[int] = set()
-    for document in Document.objects.filter(pk__in=working_documents):
-        live.update(entry.section.pk for entry in working_copy(document)[0])
 
     def allowed(row: dict[str, Any]) -> bool:
         if row["comment_id"] is not None:
             return row["comment_id"] in seen
-        return row["kind"] == EntryKind.DRAFT or row["section_id"] in live
+        return row["kind"] == EntryKind.DRAFT or row["section_id"] in outlines.get(row["document_id"], {})
 
     return [row for row in rows if allowed(row)]
 
@@ -279,7 +286,9 @@ def _highlighted(entries: list[SearchEntry], query: searching.Query) -> dict[int
     return {pk: searching.mark_substrings(text, query.substrings) for pk, text in marked.items()}
 
 
-def _hits(rows: list[dict[str, Any]], query: searching.Query) -> list[SearchHit]:
+def _hits(
+    rows: list[dict[str, Any]], query: searching.Query, outlines: dict[int, dict[int, OutlineEntry]]
+) -> list[SearchHit]:
     order = [row["pk"] for row in rows]
     entries = {
         e.pk: e
@@ -293,10 +302,6 @@ def _hits(rows: list[dict[str, Any]], query: searching.Query) -> list[SearchHit]
         )
     }
     marked = _highlighted(list(entries.values()), query)
-    outlines = {
-        document_id: {e.section.pk: e for e in working_copy(entries[pk].document)[0]}
-        for document_id, pk in {e.document_id: e.pk for e in entries.values() if e.kind == EntryKind.WORKING}.items()
-    }
     also = {row["pk"]: tuple(_also(other) for other in row["also"]) for row in rows}
     return [
         dataclasses.replace(
@@ -308,7 +313,7 @@ def _hits(rows: list[dict[str, Any]], query: searching.Query) -> list[SearchHit]
     ]
 
 
-def _hit(entry: SearchEntry, found: searching.Excerpt, outlines: dict[int, dict[int, Any]]) -> SearchHit:
+def _hit(entry: SearchEntry, found: searching.Excerpt, outlines: dict[int, dict[int, OutlineEntry]]) -> SearchHit:
     excerpt = mark_safe(found.html)  # noqa: S308 - searching.excerpt escapes the text; only <mark> is added
     document = entry.document
     if entry.kind == EntryKind.DRAFT and entry.draft_section is not None and entry.draft is not None:

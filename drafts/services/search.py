@@ -81,31 +81,47 @@ def draft_indexed(draft: Draft) -> int:
     return len(entries)
 
 
-def section_indexed(section: Section) -> None:
-    """Index the working copy's ``section`` as it is now (a removed section leaves the index)."""
-    SearchEntry.objects.filter(section=section).delete()
-    if section.removed:
-        return
-    entry = SearchEntry.objects.create(
-        document_id=section.document_id,
-        kind=EntryKind.WORKING,
-        section=section,
-        config=config_for(section.document),
-        body=section_text(section.heading, section.body),
+def sections_indexed(sections: Iterable[Section]) -> int:
+    """Index these sections of the working copy as they are now (a removed one leaves the index); returns
+    how many entries it wrote."""
+    sections = list(sections)
+    SearchEntry.objects.filter(section__in=sections).delete()
+    entries = SearchEntry.objects.bulk_create(
+        [
+            SearchEntry(
+                document_id=section.document_id,
+                kind=EntryKind.WORKING,
+                section=section,
+                config=config_for(section.document),
+                body=section_text(section.heading, section.body),
+            )
+            for section in sections
+            if not section.removed
+        ],
+        batch_size=500,
     )
-    _vectors([entry])
+    _vectors(entries)
+    return len(entries)
 
 
-def comments_indexed(ids: Iterable[int]) -> None:
+def section_indexed(section: Section) -> None:
+    """Index the working copy's ``section`` as it is now (what every save calls)."""
+    sections_indexed([section])
+
+
+def comments_indexed(ids: Iterable[int]) -> int:
     """Index these comments (their text and proposed text, the response as drafted and as published)
-    as they are now."""
+    as they are now; returns how many entries it wrote."""
     ids = list(ids)
     if not ids:
-        return
+        return 0
     SearchEntry.objects.filter(comment_id__in=ids).delete()
     comments = DraftComment.objects.filter(pk__in=ids).select_related("document")
-    entries = [e for c in comments for e in _comment_entries(c, config_for(c.document))]
-    _vectors(SearchEntry.objects.bulk_create(entries, batch_size=500))
+    entries = SearchEntry.objects.bulk_create(
+        [e for c in comments for e in _comment_entries(c, config_for(c.document))], batch_size=500
+    )
+    _vectors(entries)
+    return len(entries)
 
 
 @transaction.atomic
@@ -118,10 +134,6 @@ def search_reindex(document: Document | None = None) -> int:
         SearchEntry.objects.filter(document=doc).delete()
         for draft in Draft.objects.filter(document=doc).select_related("document"):
             written += draft_indexed(draft)
-        for section in Section.objects.filter(document=doc, removed=False).select_related("document"):
-            section_indexed(section)
-            written += 1
-        comment_ids = list(DraftComment.objects.filter(document=doc).values_list("pk", flat=True))
-        comments_indexed(comment_ids)
-        written += SearchEntry.objects.filter(comment_id__in=comment_ids).count()
+        written += sections_indexed(Section.objects.filter(document=doc, removed=False).select_related("document"))
+        written += comments_indexed(DraftComment.objects.filter(document=doc).values_list("pk", flat=True))
     return written

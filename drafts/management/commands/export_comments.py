@@ -40,6 +40,9 @@ class Command(ActingCommand):
                             help=f"only comments with this disposition: {', '.join(Disposition.values)}")
         parser.add_argument("--organisation", default="",
                             help="only comments of organisations whose name contains this")
+        parser.add_argument("--campaigns", action="store_true",
+                            help="csv, xlsx, docx: each campaign of near-identical comments as one row, with its "
+                                 "signatories (as the analysis page's links)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         document = self.document(options["slug"])
@@ -49,12 +52,14 @@ class Command(ActingCommand):
         filters = CommentFilterForm({name: options[name] for name in _FILTERS}, sections=draft.sections.all())
         if not filters.is_valid():
             raise CommandError(" ".join(filters.problems(option="--")))
+        if options["format"] == "json" and options["campaigns"]:
+            raise CommandError("--campaigns is for csv, xlsx and docx: the JSON has one record per comment.")
         if options["format"] == "json":
             records = matrix_records(self.actor, draft, filters.cleaned_data)
             self.write_output(json.dumps(records, ensure_ascii=False, indent=2) + "\n", options["output"])
             self.stderr.write(f"{len(records)} comments from {draft.title} of {document.slug}.")
             return
-        made = comment_matrix(self.actor, draft, filters.cleaned_data)
+        made = comment_matrix(self.actor, draft, filters.cleaned_data, campaigns=options["campaigns"])
         content: str | bytes
         if options["format"] == "csv":
             content = matrix.matrix_csv(made.rows)

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from drafts import interchange, rendering, selectors, services
+from drafts import interchange, selectors, services
 from drafts.forms import DraftCommentForm
 from drafts.models import (
     Disposition,
@@ -346,26 +346,9 @@ class Command(BaseCommand):
     def _post(self, draft: Draft, user: UserModel, key: str | None, text: str, *, paragraph: int | None = None,
               kind: str = "general", proposed: str = "", reply_to: int = 0) -> DraftComment:
         """One comment through the form the page renders (its security fields included) and the service."""
-        target: Draft | DraftSection = draft
-        paragraphs = 0
-        if key is not None:
-            target = DraftSection.objects.get(draft=draft, key=key)
-            paragraphs = rendering.render_cached(target.body, anchor=target.anchor, label=target.number).paragraph_count
-        data = {
-            **DraftCommentForm(target, paragraphs=paragraphs).generate_security_data(),
-            "name": user.get_full_name(),
-            "email": user.email,
-            "url": "",
-            "comment": text,
-            "paragraph": paragraph or "",
-            "kind": kind,
-            "proposed_text": proposed,
-            "quote": "",
-            "followup": "on",
-            "honeypot": "",
-            "reply_to": reply_to,
-        }
-        form = DraftCommentForm(target, data=data, paragraphs=paragraphs)
+        target = draft if key is None else DraftSection.objects.get(draft=draft, key=key)
+        form = DraftCommentForm.filled(target, user=user, comment=text, paragraph=paragraph, kind=kind,
+                                       proposed_text=proposed, reply_to=reply_to)
         if not form.is_valid():
             raise CommandError(f"A demo comment is invalid: {form.errors.as_text()}")
         return services.comment_post(form=form, user=user, draft=draft)
